@@ -86,6 +86,8 @@ def summary_line(result: dict) -> str:
     for name, scores in result.get("categorical", {}).items():
         parts.append(f"{name} accuracy {scores['accuracy']:.4f} (NMI {scores['nmi']:.3f}, "
                      f"ARI {scores['ari']:.3f})")
+    for name, scores in result.get("generated_categories", {}).items():
+        parts.append(f"{name} categories of G read as digits {scores['accuracy']:.4f}")
     names = result.get("continuous", {}).get("names", {})
     codes = result.get("continuous", {}).get("codes", {})
     for role, kind in (("rotation", "slant"), ("width", "width")):

@@ -86,6 +86,9 @@ def evaluate(config: EvalConfig, log: Callable[[str], None] = print) -> dict:
         train = data_lib.load_dataset(dataset, data_dir, "train")
         result["sample_quality"] = evaluation.sample_quality(model, classifier, generated, test,
                                                              train, config.seed)
+        if spec.num_categorical:
+            result["generated_categories"] = evaluation.generated_categories(
+                model, classifier, config.num_samples, config.seed)
     images = _figures(model, result, config)
     result["figures"] = sorted(images)
     result["environment"] = environment()
@@ -168,6 +171,8 @@ def scalar_summaries(result: dict) -> dict:
     for name, scores in result.get("categorical", {}).items():
         for key in ("accuracy", "nmi", "ari"):
             scalars[f"eval/{key}_{name}"] = scores[key]
+    for name, scores in result.get("generated_categories", {}).items():
+        scalars[f"eval/generator_accuracy_{name}"] = scores["accuracy"]
     for name, value in result.get("information", {}).items():
         scalars[f"eval/mi_{name}"] = value
     for name, code in result.get("continuous", {}).get("codes", {}).items():

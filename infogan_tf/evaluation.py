@@ -136,6 +136,40 @@ def sample_quality(model: TrainedModel, classifier: classifier_lib.ReferenceClas
     }
 
 
+def generated_categories(model: TrainedModel, classifier: classifier_lib.ReferenceClassifier,
+                         num_images: int, seed: int) -> Dict[str, dict]:
+    """Per categorical code: which label the reference classifier gives G's images of each category.
+
+    Separates the two ways c1 can fail as a classifier: G's categories may not be
+    digit classes (low accuracy here), or they are but Q misreads real digits
+    (high accuracy here, low `categorical_as_classifier` accuracy). Other inputs
+    are drawn from their priors; labels come from the classifier, not the data.
+
+    Args:
+      num_images: generated images per code, split evenly over its categories.
+
+    Returns:
+      code name -> metrics.clustering_scores of (classifier label, category), plus
+      "images_per_category".
+    """
+    spec = model.config.latent
+    names = spec.code_names()
+    low, high = model.architecture.output_range
+    results = {}
+    for i, code in enumerate(spec.categorical_codes):
+        k = code.num_categories
+        per_category = max(1, num_images // k)
+        latents = sample_latents(spec, per_category * k, seed)
+        categories = np.arange(per_category * k) % k
+        latents["categorical"] = latents["categorical"].copy()
+        latents["categorical"][:, i] = categories
+        probabilities, _ = classifier.predict((generate(model, latents) - low) / (high - low))
+        scores = metrics.clustering_scores(probabilities.argmax(axis=1), categories)
+        scores["images_per_category"] = per_category
+        results[names[i]] = scores
+    return results
+
+
 def category_order(cluster_to_label: Optional[Dict[str, int]], num_categories: int):
     """Categories sorted by their matched label; unmatched ones last. Also the column labels."""
     if not cluster_to_label:

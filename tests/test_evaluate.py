@@ -6,6 +6,7 @@ import subprocess
 
 import numpy as np
 import pytest
+import keras
 import tensorflow as tf
 from PIL import Image
 
@@ -14,6 +15,8 @@ from infogan_tf import data as data_lib
 from infogan_tf import evaluation
 from infogan_tf import events
 from infogan_tf import figures
+from infogan_tf import model_io
+from infogan_tf import networks
 from infogan_tf.checkpointing import CheckpointMismatchError
 from infogan_tf.config import TrainConfig
 from infogan_tf.evaluate_run import EvalConfig, evaluate
@@ -56,6 +59,9 @@ def test_evaluate_cli_writes_metrics_figures_and_tensorboard(tiny_run, mnist_dir
     np.testing.assert_array_equal(counts.sum(axis=1), np.bincount(labels, minlength=10))
     matched = sum(counts[label, int(k)] for k, label in c1["cluster_to_label"].items())
     assert c1["accuracy"] == pytest.approx(matched / TEST_IMAGES)
+    generated = metrics["generated_categories"]["c1"]
+    assert generated["images_per_category"] == 20
+    assert np.asarray(generated["contingency"]).sum() == 200
     assert set(metrics["information"]) == {"c1", "c2", "c3"}
     assert metrics["information"]["c1"] <= np.log(10) + 1e-6
     assert set(metrics["continuous"]["codes"]) == {"c2", "c3"}
@@ -147,3 +153,33 @@ def test_read_scalars_prefers_the_last_write_of_a_step(tmp_path):
             writer.flush()
     assert events.read_scalars(str(tmp_path)) == {
         "information/mi_c1": ([1, 2, 3], [0.5, 1.5, 2.0])}
+
+
+class _BrightnessClassifier:
+    """Reads the label off an image's mean brightness: label = round(10 * mean)."""
+
+    def predict(self, images):
+        labels = np.clip(np.round(images.mean(axis=(1, 2, 3)) * 10), 0, 9).astype(int)
+        return np.eye(10)[labels], np.zeros((len(images), 1))
+
+
+def test_generated_categories_reads_each_category_with_the_classifier():
+    spec = LatentSpec.from_counts(3, [4], 1)
+    # Category k draws a uniform image of brightness digit[k] / 10; categories 2 and 3
+    # both draw the digit 5, a merge that one-to-one matching must count as errors.
+    digit = np.array([7.0, 2.0, 5.0, 5.0], np.float32)
+    inputs = keras.Input((spec.input_dim,))
+    one_hot = keras.layers.Lambda(lambda x: x[:, 3:7])(inputs)
+    level = keras.layers.Dense(1, use_bias=False, kernel_initializer=tf.constant_initializer(
+        digit[:, None] / 10))(one_hot)
+    images = keras.layers.Lambda(lambda v: tf.tile(v[:, None, None, :], [1, 28, 28, 1]))(level)
+    generator = keras.Model(inputs, images)
+    config = TrainConfig(model_dir="unused", latent=spec)
+    model = model_io.TrainedModel(config, networks.get_architecture("mnist"), generator, None,
+                                  "unused", 0)
+    result = evaluation.generated_categories(model, _BrightnessClassifier(), 100, seed=1)["c1"]
+    assert result["images_per_category"] == 25
+    counts = np.asarray(result["contingency"])
+    assert counts.sum() == 100 and counts[7, 0] == counts[2, 1] == 25 and counts[5, 2:].sum() == 50
+    assert result["accuracy"] == pytest.approx(0.75)
+    assert result["cluster_to_label"]["0"] == 7 and result["cluster_to_label"]["1"] == 2
