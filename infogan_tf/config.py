@@ -40,6 +40,7 @@ class TrainConfig:
     lambda_categorical: float = 1.0
     lambda_continuous: float = 1.0
     generator_mi: bool = True
+    generator_mi_warmup_steps: int = 0
     learn_continuous_std: bool = False
     continuous_std_floor: float = 0.01
     batch_size: int = 128
@@ -117,6 +118,10 @@ def validate_config(config: TrainConfig) -> None:
              f"{', '.join(data_lib.BASICPROP_NOISE)}")
     _require(config.instance_noise_std >= 0,
              f"--instance_noise_std must be >= 0, got {config.instance_noise_std}")
+    _require(config.generator_mi_warmup_steps >= 0, "--generator_mi_warmup_steps must be "
+             f">= 0 (0 = full weight from the start), got {config.generator_mi_warmup_steps}")
+    _require(config.network.noise_scale > 0, "--noise_scale must be positive, got "
+             f"{config.network.noise_scale}")
     _require(config.instance_noise_steps >= 0, "--instance_noise_steps must be >= 0 (0 = "
              f"never annealed), got {config.instance_noise_steps}")
     _require(0 <= config.beta1 < 1, f"--beta1 must be in [0, 1), got {config.beta1}")

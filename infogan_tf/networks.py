@@ -12,6 +12,7 @@ import dataclasses
 from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from infogan_tf.latent import LatentSpec
@@ -27,12 +28,16 @@ class NetworkOptions:
       batch_norm_momentum: moving-average momentum of batch norm.
       sync_batch_norm: normalise with the statistics of the global batch, all-reduced
         over the replicas, instead of each replica's share (same variables either way).
+      noise_scale: G multiplies its noise inputs by this before the first layer; the
+        same as drawing z from a prior this much narrower (ClusterGAN's small-variance
+        noise), while users and servers still feed z from the prior.
     """
 
     leaky_relu_slope: float = 0.1
     init_stddev: float = 0.02
     batch_norm_momentum: float = 0.9
     sync_batch_norm: bool = False
+    noise_scale: float = 1.0
 
     def initializer(self) -> keras.initializers.Initializer:
         return keras.initializers.RandomNormal(mean=0.0, stddev=self.init_stddev)
@@ -184,7 +189,12 @@ def build_generator(architecture: Architecture, spec: LatentSpec,
                     options: NetworkOptions) -> keras.Model:
     """G: a [B, spec.input_dim] latent vector -> [B, H, W, C] images in the output range."""
     latent = keras.Input(shape=(spec.input_dim,), name="latent")
-    x = architecture.generator_body(latent, options)
+    x = latent
+    if options.noise_scale != 1.0 and spec.noise_dim:
+        scale = np.ones(spec.input_dim, np.float32)
+        scale[:spec.noise_dim] = options.noise_scale  # Noise comes first in the layout.
+        x = keras.layers.Rescaling(scale, name="noise_scale")(x)
+    x = architecture.generator_body(x, options)
     images = keras.layers.Activation(architecture.output_activation, dtype="float32",
                                      name="images")(x)
     if tuple(images.shape[1:]) != architecture.image_shape:

@@ -40,6 +40,12 @@ flags.DEFINE_enum("continuous_prior", "uniform", CONTINUOUS_PRIORS,
 # Objective.
 flags.DEFINE_float("lambda_categorical", 1.0, "Weight of L_I for categorical codes.")
 flags.DEFINE_float("lambda_continuous", 1.0, "Weight of L_I for continuous codes.")
+flags.DEFINE_integer("generator_mi_warmup_steps", 0, "Ramp the weight of L_I in G's loss "
+                     "linearly from 0 to 1 over the first N steps (0 = full from the start); "
+                     "Q learns L_I at full weight throughout.")
+flags.DEFINE_float("noise_scale", 1.0, "G multiplies the noise z by this before its first "
+                   "layer: a prior this much narrower (ClusterGAN uses 0.1); z is still fed "
+                   "from the prior.")
 flags.DEFINE_boolean("generator_mi", True, "Whether G also maximises L_I. False gives the "
                      "paper's Figure 1 baseline: Q is trained, G gets no MI term.")
 flags.DEFINE_boolean("learn_continuous_std", False, "Let Q learn the std of its Gaussian "
@@ -112,11 +118,14 @@ def config_from_flags() -> TrainConfig:
     return TrainConfig(
         model_dir=FLAGS.model_dir, latent=latent,
         network=NetworkOptions(FLAGS.leaky_relu_slope, FLAGS.init_stddev,
-                               FLAGS.batch_norm_momentum, FLAGS.sync_batch_norm),
+                               FLAGS.batch_norm_momentum, FLAGS.sync_batch_norm,
+                               FLAGS.noise_scale),
         dataset=dataset, data_dir=FLAGS.data_dir, architecture=architecture,
         basicprop_noise=FLAGS.basicprop_noise,
         lambda_categorical=FLAGS.lambda_categorical, lambda_continuous=FLAGS.lambda_continuous,
-        generator_mi=FLAGS.generator_mi, learn_continuous_std=FLAGS.learn_continuous_std,
+        generator_mi=FLAGS.generator_mi,
+        generator_mi_warmup_steps=FLAGS.generator_mi_warmup_steps,
+        learn_continuous_std=FLAGS.learn_continuous_std,
         continuous_std_floor=FLAGS.continuous_std_floor, batch_size=FLAGS.batch_size,
         d_learning_rate=FLAGS.d_learning_rate, g_learning_rate=FLAGS.g_learning_rate,
         beta1=FLAGS.beta1, instance_noise_std=FLAGS.instance_noise_std,

@@ -138,6 +138,13 @@ class InfoGANTrainer:
         return networks.split_discriminator_outputs(
             self.discriminator(self.add_instance_noise(images), training=True), self.spec)
 
+    def generator_mi_weight(self) -> tf.Tensor:
+        """Factor on L_I in G's loss: min(1, step / --generator_mi_warmup_steps)."""
+        if not self.config.generator_mi_warmup_steps:
+            return tf.constant(1.0)
+        progress = tf.cast(self.step, tf.float32) / float(self.config.generator_mi_warmup_steps)
+        return tf.minimum(1.0, progress)
+
     def instance_noise_std(self) -> tf.Tensor:
         """Instance-noise std at the current step: --instance_noise_std, annealed
         linearly to 0 at step --instance_noise_steps (constant if that is 0)."""
@@ -197,7 +204,7 @@ class InfoGANTrainer:
         fake = self._discriminate(fake_images)
         per_example = losses.generator_loss(fake.validity_logits)
         if self.config.generator_mi:
-            per_example -= self._information(latents, fake)[1]
+            per_example -= self.generator_mi_weight() * self._information(latents, fake)[1]
         return self._average(per_example)
 
     @staticmethod
