@@ -15,6 +15,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from infogan_tf.fused_batch_norm import FusedBatchNormalization
 from infogan_tf.latent import LatentSpec
 
 
@@ -126,8 +127,8 @@ def upconv(x, filters, strides, options, batch_norm=False, activation=None):
 
 def _normalize_and_activate(x, options, batch_norm, activation):
     if batch_norm:
-        x = keras.layers.BatchNormalization(momentum=options.batch_norm_momentum, epsilon=1e-5,
-                                            synchronized=options.sync_batch_norm)(x)
+        x = FusedBatchNormalization(momentum=options.batch_norm_momentum, epsilon=1e-5,
+                                    synchronized=options.sync_batch_norm)(x)
     if activation == "lrelu":
         x = keras.layers.LeakyReLU(negative_slope=options.leaky_relu_slope)(x)
     elif activation is not None:
