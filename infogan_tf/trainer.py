@@ -237,21 +237,22 @@ class InfoGANTrainer:
             metrics["q_std_max"] = tf.reduce_max(std)
         return loss, metrics
 
-    def generator_objective(self, latents: LatentBatch, pairs=None) -> tf.Tensor:
-        """G's loss on this replica's latents, scaled by the global batch; with contrastive
-        `pairs`, plus lambda_cr times the classifier's mean cross-entropy on them."""
+    def generator_objective(self, latents: LatentBatch) -> tf.Tensor:
+        """G's loss on this replica's latents, scaled by the global batch."""
         fake_images = self.generator(self.spec.generator_input(latents), training=True)
         fake = self._discriminate(fake_images)
         per_example = losses.generator_loss(fake.validity_logits)
         if self.config.generator_mi:
             per_example -= self._information(latents, fake)[1]
-        loss = self._average(per_example)
-        if pairs is not None:
-            logits = self.contrastive.model(
-                contrastive.generate_pairs(self.generator, self.spec, *pairs[:2]), training=True)
-            loss += self.config.contrastive_regularizer * self._average(
-                contrastive.cross_entropy(logits, pairs[2]))
-        return loss
+        return self._average(per_example)
+
+    def contrastive_objective(self, pairs) -> tf.Tensor:
+        """G's contrastive term: lambda_cr times the classifier's cross-entropy on G's
+        images of the (left, right, shared) pairs, scaled by the global batch."""
+        logits = self.contrastive.model(
+            contrastive.generate_pairs(self.generator, self.spec, *pairs[:2]), training=True)
+        return self.config.contrastive_regularizer * self._average(
+            contrastive.cross_entropy(logits, pairs[2]))
 
     def classifier_gradients(self, pairs):
         """The contrastive classifier's gradients (G fixed) and its loss and accuracy."""
@@ -277,7 +278,9 @@ class InfoGANTrainer:
     def generator_gradients(self, latents: LatentBatch, pairs=None):
         """G's gradients on this replica's latents (loss-scaled for float16) and its loss."""
         with tf.GradientTape() as tape:
-            loss = self.generator_objective(latents, pairs)
+            loss = self.generator_objective(latents)
+            if pairs is not None:
+                loss += self.contrastive_objective(pairs)
             scaled = self._scaled(self._g_loss_scale, loss)
         return self.gradients(tape, scaled, self.generator.trainable_variables), loss
 
