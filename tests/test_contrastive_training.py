@@ -12,10 +12,11 @@ from infogan_tf import contrastive
 from infogan_tf import events
 from infogan_tf.checkpointing import CheckpointMismatchError
 from infogan_tf.config import TrainConfig
-from infogan_tf.latent import LatentBatch, LatentSpec
+from infogan_tf.latent import LatentSpec
 from infogan_tf.trainer import InfoGANTrainer
 from infogan_tf.training import train
-from run_helpers import checkpoint_values, checksums, short_config, two_replica_strategy
+from run_helpers import (apply_summed_half_gradients, checkpoint_values, checksums,
+                         short_config, two_replica_strategy)
 
 BATCH = 8
 
@@ -58,21 +59,14 @@ def _reference_step(trainer, real, d_latents, g_latents, pairs):
             half(pairs[2], i), logits)) / BATCH
 
     weight = trainer.config.contrastive_regularizer
-    for optimizer, variables, loss in (
-            (trainer.d_optimizer, trainer.discriminator.trainable_variables,
-             lambda i: trainer.discriminator_objective(half(real, i), half(d_latents, i))[0]),
-            (trainer.contrastive.optimizer, trainer.contrastive.model.trainable_variables,
-             cross_entropy_share),
-            (trainer.g_optimizer, trainer.generator.trainable_variables,
-             lambda i: trainer.generator_objective(half(g_latents, i))
-             + weight * cross_entropy_share(i))):
-        total = None
-        for i in range(2):
-            with tf.GradientTape() as tape:
-                value = loss(i)
-            grads = trainer.gradients(tape, value, variables)
-            total = grads if total is None else [a + b for a, b in zip(total, grads)]
-        optimizer.apply_gradients(zip(total, variables))
+    apply_summed_half_gradients(trainer, (
+        (trainer.d_optimizer, trainer.discriminator.trainable_variables,
+         lambda i: trainer.discriminator_objective(half(real, i), half(d_latents, i))[0]),
+        (trainer.contrastive.optimizer, trainer.contrastive.model.trainable_variables,
+         cross_entropy_share),
+        (trainer.g_optimizer, trainer.generator.trainable_variables,
+         lambda i: trainer.generator_objective(half(g_latents, i))
+         + weight * cross_entropy_share(i))))
 
 
 def test_two_replica_contrastive_step_equals_summed_half_batch_gradients():
