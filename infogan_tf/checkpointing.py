@@ -33,6 +33,9 @@ def saved_signature(checkpoint_path: str) -> Optional[dict]:
 def _describe(key: str, value) -> str:
     if key == "latent_spec":
         return LatentSpec.from_dict(value).describe()
+    if key == "contrastive_classifier":
+        return ("a contrastive classifier (--contrastive_regularizer > 0)" if value
+                else "no contrastive classifier (--contrastive_regularizer=0)")
     return json.dumps(value)
 
 
@@ -43,9 +46,12 @@ def check_signature(model_dir: str, checkpoint_path: str, requested: dict) -> No
         raise CheckpointMismatchError(
             f"{checkpoint_path} was not written by infogan_tf (it has no run signature); "
             "choose an empty --model_dir")
+    # Keys present on one side only count too (an optional key such as the
+    # contrastive classifier is absent when unused).
     differences = [f"  {key}: the checkpoint has {_describe(key, saved.get(key))}, "
-                   f"this run asks for {_describe(key, requested[key])}"
-                   for key in requested if saved.get(key) != requested[key]]
+                   f"this run asks for {_describe(key, requested.get(key))}"
+                   for key in sorted(set(requested) | set(saved))
+                   if saved.get(key) != requested.get(key)]
     if differences:
         raise CheckpointMismatchError(
             f"--model_dir={model_dir} holds a run trained with other settings:\n"

@@ -49,6 +49,11 @@ class TrainConfig:
     beta1: float = 0.5
     instance_noise_std: float = 0.0
     instance_noise_steps: int = 0
+    contrastive_regularizer: float = 0.0
+    cr_start_step: int = 0
+    cr_gap: float = 0.0
+    cr_gap_end_step: int = 0
+    cr_share_noise: bool = True
     train_steps: int = 5000
     steps_per_loop: int = 10
     log_every: int = 10
@@ -68,9 +73,13 @@ class TrainConfig:
     def run_signature(self) -> dict:
         """Settings a checkpoint is tied to: resuming with others is refused."""
         arch = networks.get_architecture(self.architecture)
-        return {"architecture": self.architecture,
-                "image_shape": list(arch.image_shape),
-                "latent_spec": self.latent.to_dict()}
+        signature = {"architecture": self.architecture,
+                     "image_shape": list(arch.image_shape),
+                     "latent_spec": self.latent.to_dict()}
+        if self.contrastive_regularizer:
+            # Only then: checkpoints of runs without it keep their signature.
+            signature["contrastive_classifier"] = True
+        return signature
 
     def dataset_options(self) -> data_lib.DatasetOptions:
         """What the data loader needs besides the name: the architecture's image shape
@@ -140,6 +149,34 @@ def validate_config(config: TrainConfig) -> None:
              f"{config.mixed_precision!r} is unknown; use one of {', '.join(PRECISIONS)}")
     _require(config.strategy == "mirrored" or config.cpu_replicas == 1,
              f"--cpu_replicas={config.cpu_replicas} needs --strategy=mirrored")
+    _validate_contrastive(config)
+
+
+def _validate_contrastive(config: TrainConfig) -> None:
+    """The InfoGAN-CR settings (see contrastive.py)."""
+    weight = config.contrastive_regularizer
+    _require(weight >= 0, f"--contrastive_regularizer must be >= 0, got {weight}")
+    for name in ("cr_start_step", "cr_gap_end_step"):
+        _require(getattr(config, name) >= 0,
+                 f"--{name} must be >= 0, got {getattr(config, name)}")
+    _require(0 <= config.cr_gap < 2, "--cr_gap must be in [0, 2) (codes in [-1, 1] can differ "
+             f"by less than 2), got {config.cr_gap}")
+    if not weight:
+        changed = [name for name in ("cr_start_step", "cr_gap", "cr_gap_end_step")
+                   if getattr(config, name)] + ([] if config.cr_share_noise
+                                                 else ["cr_share_noise"])
+        _require(not changed, f"--{', --'.join(changed)} only act with "
+                 "--contrastive_regularizer > 0")
+        return
+    continuous = config.latent.num_continuous
+    _require(continuous >= 2, "--contrastive_regularizer: its classifier tells which of the "
+             f"continuous codes a pair of images shares, so it needs >= 2; got {continuous}")
+    _require(not config.cr_gap or all(c.kind == "uniform" for c in config.latent.continuous_codes),
+             "--cr_gap needs --continuous_prior=uniform (the gap keeps codes in [-1, 1])")
+    _require(not config.cr_gap_end_step or (config.cr_gap and
+                                            config.cr_gap_end_step > config.cr_start_step),
+             f"--cr_gap_end_step={config.cr_gap_end_step} needs --cr_gap > 0 and a step after "
+             f"--cr_start_step={config.cr_start_step}")
 
 
 def resolve_dataset_and_architecture(dataset: Optional[str],

@@ -34,7 +34,13 @@ flags.DEFINE_integer("max_test_images", 0, "Use only the first N test images (0 
 flags.DEFINE_integer("sweep_rows", 500, "Fixed (z, c) samples per continuous-code sweep.")
 flags.DEFINE_integer("sweep_points", 9, "Code values from -2 to 2 per sweep.")
 flags.DEFINE_integer("figure_rows", 10, "Rows (fixed noise samples) of the Figure 2 panels.")
-flags.DEFINE_integer("seed", 0, "Seed of the generated samples and sweeps.")
+flags.DEFINE_integer("seed", 0, "Seed of the generated samples and sweeps, and of the "
+                     "disentanglement metrics' sampling.")
+flags.DEFINE_list("metrics", [], "Disentanglement metrics to compute from Q's codes on the "
+                  "real images, comma separated: factorvae, mig, dci, sap. Needs a dataset "
+                  "with ground-truth factors (dsprites). Default: none.")
+flags.DEFINE_integer("disentanglement_images", 0, "Encode a random subset of this many images "
+                     "for --metrics (0 = all; 64,834 for the dSprites subset).")
 
 
 def _positive(name):
@@ -46,6 +52,8 @@ for _name in ("num_samples", "sweep_rows", "figure_rows"):
 flags.register_validator("classifier_epochs", lambda v: v is None or v > 0,
                          message="--classifier_epochs must be positive")
 flags.register_validator("sweep_points", lambda v: v >= 3, message="--sweep_points must be >= 3")
+flags.register_validator("disentanglement_images", lambda v: v >= 0,
+                         message="--disentanglement_images must be >= 0")
 flags.register_validator("max_test_images", lambda v: v >= 0,
                          message="--max_test_images must be >= 0")
 flags.register_validator("classifier_train_examples", lambda v: v is None or v >= 0,
@@ -61,6 +69,7 @@ def main(argv):
     from infogan_tf.checkpointing import CheckpointMismatchError
     from infogan_tf.classifier import ClassifierError, ClassifierSettings
     from infogan_tf.data import DataError
+    from infogan_tf.disentanglement_eval import DisentanglementError
     from infogan_tf.evaluate_run import EvalConfig, evaluate
     config = EvalConfig(
         model_dir=FLAGS.model_dir, output_dir=FLAGS.output_dir, data_dir=FLAGS.data_dir,
@@ -71,10 +80,12 @@ def main(argv):
             if value is not None}),
         num_samples=FLAGS.num_samples, max_test_images=FLAGS.max_test_images,
         sweep_rows=FLAGS.sweep_rows, sweep_points=FLAGS.sweep_points,
-        figure_rows=FLAGS.figure_rows, seed=FLAGS.seed)
+        figure_rows=FLAGS.figure_rows, seed=FLAGS.seed,
+        metrics=tuple(name.strip().lower() for name in FLAGS.metrics if name.strip()),
+        disentanglement_images=FLAGS.disentanglement_images)
     try:
         result = evaluate(config)
-    except (CheckpointMismatchError, ClassifierError, DataError) as e:
+    except (CheckpointMismatchError, ClassifierError, DataError, DisentanglementError) as e:
         cli.fail(str(e))
     print(summary_line(result))
     print(f"wrote {os.path.join(config.resolved_output_dir, 'metrics.json')}")
@@ -94,6 +105,12 @@ def summary_line(result: dict) -> str:
         if role in names:
             rho = codes[names[role]][kind]["spearman"]
             parts.append(f"{role} = {names[role]} (rho {rho:+.2f})")
+    scores = result.get("disentanglement", {})
+    named = [(label, scores[key]) for label, key in (
+        ("FactorVAE score", "factorvae_score"), ("MIG", "mig"), ("DCI", "dci_disentanglement"),
+        ("SAP", "sap")) if key in scores]
+    if named:
+        parts.append(", ".join(f"{label} {value:.3f}" for label, value in named))
     quality = result.get("sample_quality")
     if quality:
         parts.append(f"classifier score {quality['generated']['classifier_score']:.2f}, "

@@ -65,6 +65,21 @@ flags.DEFINE_float("instance_noise_std", 0.0, "Std of Gaussian instance noise ad
 flags.DEFINE_integer("instance_noise_steps", 0, "Anneal the instance noise linearly to 0 over "
                      "this many steps (0: keep it constant).")
 
+# InfoGAN-CR (Lin et al. 2020; see infogan_tf/contrastive.py).
+flags.DEFINE_float("contrastive_regularizer", 0.0, "lambda_cr of InfoGAN-CR's contrastive "
+                   "regularizer: a classifier must tell which continuous code a pair of "
+                   "generated images shares; G and it minimise its cross-entropy times this. "
+                   "0 = off. Needs >= 2 continuous codes.")
+flags.DEFINE_integer("cr_start_step", 0, "The regularizer (and its classifier's training) "
+                     "starts at this step; the authors' dSprites runs start it at 89% of "
+                     "training.")
+flags.DEFINE_float("cr_gap", 0.0, "Contrastive gap: the codes a pair does not share differ by "
+                   "at least this much (0..2, uniform codes), until --cr_gap_end_step.")
+flags.DEFINE_integer("cr_gap_end_step", 0, "The gap drops to 0 at this step and the classifier "
+                     "restarts from its initial weights (0: the gap is kept).")
+flags.DEFINE_boolean("cr_share_noise", True, "The two images of a pair share the noise z (the "
+                     "authors' code); false draws it independently.")
+
 # Schedule.
 flags.DEFINE_integer("train_steps", 5000, "Total steps (each one D/Q and one G update).")
 flags.DEFINE_integer("steps_per_loop", 10, "Steps run inside one tf.function call.")
@@ -129,7 +144,10 @@ def config_from_flags() -> TrainConfig:
         continuous_std_floor=FLAGS.continuous_std_floor, batch_size=FLAGS.batch_size,
         d_learning_rate=FLAGS.d_learning_rate, g_learning_rate=FLAGS.g_learning_rate,
         beta1=FLAGS.beta1, instance_noise_std=FLAGS.instance_noise_std,
-        instance_noise_steps=FLAGS.instance_noise_steps, train_steps=FLAGS.train_steps,
+        instance_noise_steps=FLAGS.instance_noise_steps,
+        contrastive_regularizer=FLAGS.contrastive_regularizer, cr_start_step=FLAGS.cr_start_step,
+        cr_gap=FLAGS.cr_gap, cr_gap_end_step=FLAGS.cr_gap_end_step,
+        cr_share_noise=FLAGS.cr_share_noise, train_steps=FLAGS.train_steps,
         steps_per_loop=FLAGS.steps_per_loop,
         log_every=FLAGS.log_every, checkpoint_every=FLAGS.checkpoint_every,
         keep_checkpoints=FLAGS.keep_checkpoints, image_every=FLAGS.image_every,

@@ -6,15 +6,23 @@ authors' code, lambda * L_I is subtracted from both the D/Q loss (so Q and the
 shared trunk learn it) and the G loss. Per-example losses are averaged with
 `tf.nn.compute_average_loss` over the GLOBAL batch, so the gradients the
 optimizer sums across replicas are those of the global mean.
+
+With --contrastive_regularizer (InfoGAN-CR, contrastive.py), steps from
+--cr_start_step on also update the contrastive classifier, between the D/Q
+and the G update, and G's loss gains lambda_cr times its cross-entropy on
+pairs of generated images; those steps run in a second traced loop.
 """
 
+import functools
 from typing import Dict, Optional
 
 import keras
 import tensorflow as tf
 
+from infogan_tf import contrastive
 from infogan_tf import losses
 from infogan_tf import networks
+from infogan_tf import step_metrics
 from infogan_tf.config import TrainConfig
 from infogan_tf.latent import LatentBatch
 
@@ -34,7 +42,7 @@ class InfoGANTrainer:
         self.architecture = networks.get_architecture(config.architecture)
         keras.utils.set_random_seed(config.seed)  # Deterministic weight init.
         with strategy.scope():
-            self.generator, self.discriminator = self._build_networks()
+            self.generator, self.discriminator, classifier = self._build_networks()
             self.g_optimizer = keras.optimizers.Adam(config.g_learning_rate,
                                                      beta_1=config.beta1)
             self.d_optimizer = keras.optimizers.Adam(config.d_learning_rate,
@@ -45,6 +53,8 @@ class InfoGANTrainer:
                                                   self.generator.trainable_variables)
             self._d_loss_scale = self._loss_scale(self.d_optimizer,
                                                   self.discriminator.trainable_variables)
+            self.contrastive = None if classifier is None else contrastive.ClassifierState(
+                classifier, config.d_learning_rate, config.beta1, self._loss_scale)
             self.rng = tf.random.Generator.from_seed(config.seed)
             self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
         # XLA compiles each replica's forward and backward pass; the all-reduce
@@ -53,16 +63,22 @@ class InfoGANTrainer:
             else (lambda f: f)
         self._d_gradients = compile_xla(self.discriminator_gradients)
         self._g_gradients = compile_xla(self.generator_gradients)
-        self.train_loop = tf.function(self._train_loop)
+        self._cr_gradients = compile_xla(self.classifier_gradients)
+        self.train_loop = tf.function(functools.partial(self._train_loop, contrastive_step=False))
+        self.contrastive_train_loop = tf.function(
+            functools.partial(self._train_loop, contrastive_step=True))
 
     def _build_networks(self):
-        """G and D/Q under the run's precision policy; the global policy is restored after."""
+        """G, D/Q and the contrastive classifier (or None) under the run's precision policy;
+        the global policy is restored after."""
         previous = keras.mixed_precision.global_policy()
         keras.mixed_precision.set_global_policy(self.config.mixed_precision)
+        options = self.config.network
         try:
-            return (networks.build_generator(self.architecture, self.spec, self.config.network),
-                    networks.build_discriminator(self.architecture, self.spec,
-                                                 self.config.network))
+            return (networks.build_generator(self.architecture, self.spec, options),
+                    networks.build_discriminator(self.architecture, self.spec, options),
+                    contrastive.build_classifier(self.architecture, self.spec, options)
+                    if self.config.contrastive_regularizer else None)
         finally:
             keras.mixed_precision.set_global_policy(previous)
 
@@ -88,37 +104,67 @@ class InfoGANTrainer:
         """Applies G's gradients: the optimizer, or its loss-scaling wrapper (float16)."""
         return self.g_optimizer if self._g_loss_scale is None else self._g_loss_scale
 
+    def train_loop_at(self, step: int):
+        """The traced loop for the steps from `step` to the next schedule boundary.
+
+        At --cr_gap_end_step the classifier first restarts from its initial weights
+        and a fresh optimizer state, as in the authors' code (the weights a run is
+        built with, so a resumed run restarts it identically).
+        """
+        if not contrastive.is_active(self.config, step):
+            return self.train_loop
+        if self.config.cr_gap and step == self.config.cr_gap_end_step:
+            self.contrastive.restart()
+        return self.contrastive_train_loop
+
     @property
     def per_replica_batch_size(self) -> int:
         return self.config.batch_size // self.strategy.num_replicas_in_sync
 
     def checkpoint_objects(self) -> Dict[str, object]:
         """What a checkpoint must hold to resume exactly."""
-        return {"step": self.step, "generator": self.generator,
-                "discriminator": self.discriminator, "g_optimizer": self.g_optimizer,
-                "d_optimizer": self.d_optimizer, "rng": self.rng}
+        objects = {"step": self.step, "generator": self.generator,
+                   "discriminator": self.discriminator, "g_optimizer": self.g_optimizer,
+                   "d_optimizer": self.d_optimizer, "rng": self.rng}
+        if self.contrastive is not None:
+            objects.update(cr_classifier=self.contrastive.model,
+                           cr_optimizer=self.contrastive.optimizer)
+        return objects
 
-    def metric_names(self):
+    def metric_names(self, contrastive_step: bool = False):
         names = ["d_loss", "g_loss", "L_I", "d_real", "d_fake"]
-        return names + [f"mi_{name}" for name in self.spec.code_names()]
+        names += [f"mi_{name}" for name in self.spec.code_names()]
+        return names + list(contrastive.METRIC_NAMES if contrastive_step else ())
 
     # ---- one replica's work -------------------------------------------------
     def replica_step(self, real_images: tf.Tensor, d_latents: Optional[LatentBatch] = None,
-                     g_latents: Optional[LatentBatch] = None) -> Dict[str, tf.Tensor]:
-        """One D/Q update and one G update on this replica's share of the batch.
+                     g_latents: Optional[LatentBatch] = None, contrastive_step: bool = False,
+                     pairs=None) -> Dict[str, tf.Tensor]:
+        """One D/Q update, [one contrastive classifier update,] one G update.
 
-        Latents are drawn from the in-scope RNG unless given (tests give them).
-        Returns metrics already divided by the global batch size: summing them
-        over replicas gives global means. Also returns the learned std extrema.
+        Latents (and the contrastive `pairs`, (left, right, shared) as
+        contrastive.sample_pairs returns) are drawn from the in-scope RNG
+        unless given (tests give them). Returns metrics already divided by the
+        global batch size: summing them over replicas gives global means. Also
+        returns the learned std extrema.
         """
         batch = tf.shape(real_images)[0]
         if d_latents is None:
             d_latents = self.spec.sample(self.rng, batch)
         if g_latents is None:
             g_latents = self.spec.sample(self.rng, batch)
+        if contrastive_step and pairs is None:
+            pairs = contrastive.sample_pairs(self.spec, self.rng, batch,
+                                             contrastive.gap_at(self.config, self.step),
+                                             self.config.cr_share_noise)
         gradients, metrics = self._d_gradients(real_images, d_latents)
         self.d_updater.apply_gradients(zip(gradients, self.discriminator.trainable_variables))
-        gradients, metrics["g_loss"] = self._g_gradients(g_latents)
+        if contrastive_step:
+            gradients, cr_metrics = self._cr_gradients(pairs)
+            self.contrastive.updater.apply_gradients(
+                zip(gradients, self.contrastive.model.trainable_variables))
+            metrics.update(cr_metrics)
+        gradients, metrics["g_loss"] = self._g_gradients(g_latents, pairs)
         self.g_updater.apply_gradients(zip(gradients, self.generator.trainable_variables))
         return metrics
 
@@ -207,6 +253,24 @@ class InfoGANTrainer:
             per_example -= self.generator_mi_weight() * self._information(latents, fake)[1]
         return self._average(per_example)
 
+    def contrastive_objective(self, pairs) -> tf.Tensor:
+        """G's contrastive term: lambda_cr times the classifier's cross-entropy on G's
+        images of the (left, right, shared) pairs, scaled by the global batch."""
+        logits = self.contrastive.model(
+            contrastive.generate_pairs(self.generator, self.spec, *pairs[:2]), training=True)
+        return self.config.contrastive_regularizer * self._average(
+            contrastive.cross_entropy(logits, pairs[2]))
+
+    def classifier_gradients(self, pairs):
+        """The contrastive classifier's gradients (G fixed) and its loss and accuracy."""
+        images = contrastive.generate_pairs(self.generator, self.spec, *pairs[:2])
+        with tf.GradientTape() as tape:
+            logits = self.contrastive.model(images, training=True)
+            loss = self._average(contrastive.cross_entropy(logits, pairs[2]))
+            scaled = self._scaled(self.contrastive.loss_scale, loss)
+        return self.gradients(tape, scaled, self.contrastive.model.trainable_variables), {
+            "cr_loss": loss, "cr_accuracy": self._average(contrastive.correct(logits, pairs[2]))}
+
     @staticmethod
     def _scaled(loss_scale, loss: tf.Tensor) -> tf.Tensor:
         return loss if loss_scale is None else loss_scale.scale_loss(loss)
@@ -218,56 +282,35 @@ class InfoGANTrainer:
             scaled = self._scaled(self._d_loss_scale, loss)
         return self.gradients(tape, scaled, self.discriminator.trainable_variables), metrics
 
-    def generator_gradients(self, latents: LatentBatch):
+    def generator_gradients(self, latents: LatentBatch, pairs=None):
         """G's gradients on this replica's latents (loss-scaled for float16) and its loss."""
         with tf.GradientTape() as tape:
             loss = self.generator_objective(latents)
+            if pairs is not None:
+                loss += self.contrastive_objective(pairs)
             scaled = self._scaled(self._g_loss_scale, loss)
         return self.gradients(tape, scaled, self.generator.trainable_variables), loss
 
     # ---- the distributed loop -----------------------------------------------
-    def _reduce(self, per_replica: Dict[str, tf.Tensor]) -> Dict[str, tf.Tensor]:
-        reduced = {}
-        for name, value in per_replica.items():
-            if name == "q_std_min":
-                reduced[name] = tf.reduce_min(self.strategy.experimental_local_results(value))
-            elif name == "q_std_max":
-                reduced[name] = tf.reduce_max(self.strategy.experimental_local_results(value))
-            else:
-                reduced[name] = self.strategy.reduce(tf.distribute.ReduceOp.SUM, value, axis=None)
-        return reduced
-
-    def _initial_totals(self) -> Dict[str, tf.Tensor]:
-        """Identity values of each metric's accumulation (sum, or min/max of the stds)."""
-        totals = {name: tf.constant(0.0) for name in self.metric_names()}
-        if self.config.learn_continuous_std and self.spec.num_continuous:
-            totals.update(q_std_min=tf.constant(float("inf")),
-                          q_std_max=tf.constant(-float("inf")))
-        return totals
-
-    def _train_loop(self, iterator, num_steps: tf.Tensor) -> Dict[str, tf.Tensor]:
+    def _train_loop(self, iterator, num_steps: tf.Tensor,
+                    contrastive_step: bool) -> Dict[str, tf.Tensor]:
         """Runs `num_steps` steps in one graph; returns metrics averaged over them.
 
         The step is traced once, inside the loop. The loop stops right after the
         first step whose metrics are not all finite, so `self.step` then names
         that step and the averages are non-finite.
         """
-        totals = self._initial_totals()
+        totals = step_metrics.initial_totals(
+            self.metric_names(contrastive_step),
+            self.config.learn_continuous_std and self.spec.num_continuous > 0)
         steps_run = tf.constant(0, tf.int32)
+        step_fn = functools.partial(self.replica_step, contrastive_step=contrastive_step)
         for _ in tf.range(num_steps):
-            metrics = self._reduce(self.strategy.run(self.replica_step, args=(next(iterator),)))
+            metrics = step_metrics.reduce_replicas(
+                self.strategy, self.strategy.run(step_fn, args=(next(iterator),)))
             self.step.assign_add(1)
             steps_run += 1
-            totals = {name: (tf.minimum(total, metrics[name]) if name == "q_std_min" else
-                             tf.maximum(total, metrics[name]) if name == "q_std_max" else
-                             total + metrics[name])
-                      for name, total in totals.items()}
-            if not _all_finite(metrics):
+            totals = step_metrics.accumulate(totals, metrics)
+            if not step_metrics.all_finite(metrics):
                 break
-        count = tf.cast(steps_run, tf.float32)
-        return {name: (value if name.startswith("q_std_") else value / count)
-                for name, value in totals.items()}
-
-
-def _all_finite(metrics: Dict[str, tf.Tensor]) -> tf.Tensor:
-    return tf.reduce_all([tf.reduce_all(tf.math.is_finite(v)) for v in metrics.values()])
+        return step_metrics.averages(totals, steps_run)

@@ -20,6 +20,7 @@ import keras
 import tensorflow as tf
 
 from infogan_tf import checkpointing
+from infogan_tf import contrastive
 from infogan_tf import data as data_lib
 from infogan_tf import networks
 from infogan_tf import recovery
@@ -63,6 +64,7 @@ def _write_scalars(values: Dict[str, float], steps_per_sec: float, step: int) ->
     for name, value in values.items():
         group = ("information" if name.startswith("mi_") or name == "L_I" else
                  "q_std" if name.startswith("q_std") else
+                 "contrastive" if name in contrastive.METRIC_NAMES else
                  "discriminator" if name in ("d_real", "d_fake") else "loss")
         tf.summary.scalar(f"{group}/{name}", value, step=step)
     tf.summary.scalar("speed/steps_per_sec", steps_per_sec, step=step)
@@ -108,6 +110,8 @@ def _save_run_config(config: TrainConfig) -> None:
 
 def _next_event(step: int, config: TrainConfig) -> int:
     boundaries = [config.train_steps, step + config.steps_per_loop]
+    # A loop call never crosses a change of the step itself (InfoGAN-CR's schedule).
+    boundaries += [b for b in contrastive.schedule_boundaries(config) if b > step]
     for every in (config.log_every, config.checkpoint_every, config.image_every):
         boundaries.append((step // every + 1) * every)
     return min(boundaries)
@@ -172,7 +176,8 @@ class _Session:
         self.iterator = self.writer = None
         self.progbar = keras.utils.Progbar(
             config.train_steps, verbose=1 if config.progress else 0,
-            stateful_metrics=self.trainer.metric_names() + ["steps/s"], unit_name="step")
+            stateful_metrics=self.trainer.metric_names(contrastive_step=True) + ["steps/s"],
+            unit_name="step")
 
     def run(self, resume: recovery.ResumePoint) -> Dict[str, float]:
         config = self.config
@@ -214,6 +219,8 @@ class _Session:
         factor = self.rollbacks.learning_rate_factor
         self.trainer.d_optimizer.learning_rate = self.config.d_learning_rate * factor
         self.trainer.g_optimizer.learning_rate = self.config.g_learning_rate * factor
+        if self.trainer.contrastive is not None:
+            self.trainer.contrastive.optimizer.learning_rate = self.config.d_learning_rate * factor
 
     def _make_iterator(self):
         return iter(distributed_dataset(self.strategy, self.config, self.train_data.images,
@@ -235,8 +242,8 @@ class _Session:
             if self.stop.received:
                 self._stop_on_signal()
             target = _next_event(self.step, config)
-            metrics = self.trainer.train_loop(self.iterator,
-                                              tf.constant(target - self.step, tf.int32))
+            metrics = self.trainer.train_loop_at(self.step)(
+                self.iterator, tf.constant(target - self.step, tf.int32))
             if not _is_event(target, config):
                 # No host-device sync between events: the metrics stay on the device,
                 # and a NaN shows in the next event's metrics (the weights carry it).

@@ -92,3 +92,19 @@ def logged_steps(model_dir, tag="loss/d_loss"):
         for event in tf.compat.v1.train.summary_iterator(path):
             steps += [event.step for value in event.summary.value if value.tag == tag]
     return steps
+
+
+def apply_summed_half_gradients(trainer, players) -> None:
+    """What one step on 2 replicas of half the batch must do, on one device.
+
+    For each (optimizer, variables, loss) in order, `loss(i)` being half i's loss
+    (already scaled by the global batch), applies the sum of the two halves' gradients.
+    """
+    for optimizer, variables, loss in players:
+        total = None
+        for i in range(2):
+            with tf.GradientTape() as tape:
+                value = loss(i)
+            grads = trainer.gradients(tape, value, variables)
+            total = grads if total is None else [a + b for a, b in zip(total, grads)]
+        optimizer.apply_gradients(zip(total, variables))

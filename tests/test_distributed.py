@@ -10,6 +10,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from run_helpers import apply_summed_half_gradients
 
 from infogan_tf.config import TrainConfig
 from infogan_tf.latent import LatentBatch, LatentSpec
@@ -40,19 +41,12 @@ def _half(latents, i):
 def _reference_step(trainer, real, d_latents, g_latents):
     """One device: sum of the two half-batch gradients, for D then for G."""
     h = GLOBAL_BATCH // 2
-    for optimizer, variables, objective in (
-            (trainer.d_optimizer, trainer.discriminator.trainable_variables,
-             lambda i: trainer.discriminator_objective(real[i * h:(i + 1) * h],
-                                                       _half(d_latents, i))[0]),
-            (trainer.g_optimizer, trainer.generator.trainable_variables,
-             lambda i: trainer.generator_objective(_half(g_latents, i)))):
-        total = None
-        for i in range(2):
-            with tf.GradientTape() as tape:
-                loss = objective(i)
-            grads = trainer.gradients(tape, loss, variables)
-            total = grads if total is None else [a + b for a, b in zip(total, grads)]
-        optimizer.apply_gradients(zip(total, variables))
+    apply_summed_half_gradients(trainer, (
+        (trainer.d_optimizer, trainer.discriminator.trainable_variables,
+         lambda i: trainer.discriminator_objective(real[i * h:(i + 1) * h],
+                                                   _half(d_latents, i))[0]),
+        (trainer.g_optimizer, trainer.generator.trainable_variables,
+         lambda i: trainer.generator_objective(_half(g_latents, i)))))
 
 
 def _use_sgd(trainer, strategy):

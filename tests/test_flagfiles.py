@@ -30,6 +30,7 @@ EXPECTED = {
     "chairs_rotation": ("folder", "chairs", 128, (20,) * 3, 1, 1.0, 10.0, 2e-4, 1e-3, 189),
     "chairs_width": ("folder", "chairs", 128, (20,) * 3, 1, 2.0, 0.05, 2e-4, 1e-3, 189),
     "dsprites": ("dsprites", "dsprites", 5, (), 5, None, 0.05, 2e-3, 1e-3, 10),
+    "dsprites_cr": ("dsprites", "dsprites", 5, (), 5, None, 0.05, 2e-3, 1e-3, 10),
     "basicprop_line": ("basicprop_line", "mnist", 62, (10,), 2, 1.0, 1.0, 2e-4, 1e-3, 74),
     "basicprop_rectangles": ("basicprop_rectangles", "mnist", 62, (10, 10), 2, 1.0, 1.0,
                              2e-4, 1e-3, 84),

@@ -22,6 +22,6 @@ fixed by (seed, step).
 from infogan_tf.datasets import basicprop, dsprites, folder, idx, tfds_datasets  # noqa: F401
 from infogan_tf.datasets.core import (BASICPROP_NOISE, SPLITS, DataError, DatasetOptions,  # noqa: F401
                                       ImageData, dataset_names, default_architecture,
-                                      load_dataset, register_dataset)
+                                      has_separate_test_split, load_dataset, register_dataset)
 from infogan_tf.datasets.idx import MNIST_FILES, load_mnist, read_idx  # noqa: F401
 from infogan_tf.datasets.pipeline import scale_images, training_dataset  # noqa: F401

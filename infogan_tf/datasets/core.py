@@ -33,6 +33,19 @@ class ImageData:
     labels: Optional[np.ndarray]
     factors: Optional[Dict[str, np.ndarray]] = None
 
+    def factor_matrix(self) -> Tuple[Tuple[str, ...], np.ndarray]:
+        """The ground-truth factors that vary, as (names, int64 classes [N, n_factors]).
+
+        Factors with a single value (dSprites colour) say nothing about an image and
+        are left out. Raises DataError if the split has no varying factor.
+        """
+        names = tuple(name for name, values in (self.factors or {}).items()
+                      if np.unique(values).size > 1)
+        if not names:
+            raise DataError("these images have no ground-truth factors that vary")
+        return names, np.stack([np.asarray(self.factors[name], np.int64) for name in names],
+                               axis=1)
+
 
 @dataclasses.dataclass(frozen=True)
 class DatasetOptions:
@@ -58,21 +71,31 @@ class DatasetInfo:
     name: str
     loader: Loader
     default_architecture: str
+    separate_test_split: bool = True
 
 
 _DATASETS: Dict[str, DatasetInfo] = {}
 
 
-def register_dataset(name: str, default_architecture: str):
-    """Decorator registering `loader(data_dir, split, options) -> ImageData` under `name`."""
+def register_dataset(name: str, default_architecture: str, separate_test_split: bool = True):
+    """Decorator registering `loader(data_dir, split, options) -> ImageData` under `name`.
+
+    `separate_test_split=False` marks a dataset whose "test" split reads the training
+    images again (it has no held-out images).
+    """
     def register(loader: Loader) -> Loader:
-        _DATASETS[name] = DatasetInfo(name, loader, default_architecture)
+        _DATASETS[name] = DatasetInfo(name, loader, default_architecture, separate_test_split)
         return loader
     return register
 
 
 def dataset_names() -> Tuple[str, ...]:
     return tuple(sorted(_DATASETS))
+
+
+def has_separate_test_split(name: str) -> bool:
+    """Whether the dataset's "test" split holds images training never sees."""
+    return _info(name).separate_test_split
 
 
 def default_architecture(name: str) -> str:

@@ -43,7 +43,7 @@ def read_dsprites_npz(path: str) -> ImageData:
     return ImageData(images, factors["shape"], factors)
 
 
-@register_dataset("dsprites", default_architecture="dsprites")
+@register_dataset("dsprites", default_architecture="dsprites", separate_test_split=False)
 def load_dsprites(data_dir: Optional[str], split: str, options: DatasetOptions) -> ImageData:
     """dSprites from a local .npz in data_dir, else tfds (its only split, "train")."""
     for name in NPZ_FILES if data_dir else ():

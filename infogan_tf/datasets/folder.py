@@ -57,7 +57,7 @@ def _center_crop(image: Image.Image, aspect: float) -> Image.Image:
     return image.crop((0, top, width, top + new_height))
 
 
-@register_dataset("folder", default_architecture="faces")
+@register_dataset("folder", default_architecture="faces", separate_test_split=False)
 def load_folder(data_dir: Optional[str], split: str, options: DatasetOptions) -> ImageData:
     """Every image under data_dir, resized to options.image_shape; no labels."""
     if not data_dir:

@@ -139,7 +139,8 @@ def load_smallnorb(data_dir: Optional[str], split: str, options: DatasetOptions)
                                       "instance"))
 
 
-@register_dataset("shapes3d", default_architecture="faces")
+@register_dataset("shapes3d", default_architecture="faces",
+                  separate_test_split=False)
 def load_shapes3d(data_dir: Optional[str], split: str, options: DatasetOptions) -> ImageData:
     """3D Shapes, 64x64x3 -> grey 32x32x1. tfds has one split: "test" reads it too."""
     return load_examples("shapes3d", data_dir, "train", grey_resize, label_key="label_shape",
