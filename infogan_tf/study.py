@@ -122,7 +122,7 @@ def run_status(run: PlannedRun) -> Tuple[bool, bool]:
     return not trained, not evaluated
 
 
-def _run_command(run: PlannedRun, part: str, command: List[str], log_dir: str,
+def run_command(run: PlannedRun, part: str, command: List[str], log_dir: str,
                  log: Callable[[str], None]) -> None:
     """Runs one command, appending its output to a log, and records its wall time."""
     os.makedirs(log_dir, exist_ok=True)
@@ -166,8 +166,8 @@ def execute(config: StudyConfig, log: Callable[[str], None] = print) -> None:
             log(f"[{run.name}] already trained and evaluated; skipped")
             continue
         if needs_training:
-            _run_command(run, "train", run.train_command, log_dir, log)
-        _run_command(run, "eval", run.eval_command, log_dir, log)
+            run_command(run, "train", run.train_command, log_dir, log)
+        run_command(run, "eval", run.eval_command, log_dir, log)
 
 
 def _collect_run(model_dir: str) -> Optional[dict]:

@@ -17,6 +17,7 @@ from infogan_tf import events
 from infogan_tf import figures
 from infogan_tf import model_io
 from infogan_tf import networks
+from infogan_tf import trajectory
 from infogan_tf.checkpointing import CheckpointMismatchError
 from infogan_tf.config import TrainConfig
 from infogan_tf.evaluate_run import EvalConfig, evaluate
@@ -183,3 +184,11 @@ def test_generated_categories_reads_each_category_with_the_classifier():
     assert counts.sum() == 100 and counts[7, 0] == counts[2, 1] == 25 and counts[5, 2:].sum() == 50
     assert result["accuracy"] == pytest.approx(0.75)
     assert result["cluster_to_label"]["0"] == 7 and result["cluster_to_label"]["1"] == 2
+
+
+def test_score_checkpoint_of_a_tiny_run(tiny_run, cached_classifier):
+    _, small, classifier = cached_classifier
+    scores = trajectory.score_checkpoint(tiny_run, 2, small["test"], classifier, 100, seed=0)
+    assert scores.step == 2 and len(scores.digit_of_category) == 10
+    assert 0.0 < scores.real_accuracy <= 1.0 and 0.0 < scores.generated_accuracy <= 1.0
+    assert 0.0 <= scores.real_conditional_entropy <= np.log(10) + 1e-9

@@ -1,0 +1,73 @@
+"""The dSprites study: `python -m infogan_tf.reproduce_dsprites --data_dir=../shared/data/dsprites`.
+
+Trains and evaluates InfoGAN (flags/dsprites.cfg) and InfoGAN-CR
+(flags/dsprites_cr.cfg) for each seed, then writes the section "dSprites
+disentanglement" of docs/RESULTS.md. Running it again skips what is done and
+resumes what is not; --report_only only rewrites the section.
+"""
+
+import os
+import shlex
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from absl import app  # noqa: E402
+from absl import flags  # noqa: E402
+
+from infogan_tf import cli  # noqa: E402  (absl only)
+
+FLAGS = flags.FLAGS
+
+flags.DEFINE_string("study_dir", "runs/dsprites_study", "Folder of the study's runs and logs.")
+flags.DEFINE_string("results_file", "docs/RESULTS.md", "Markdown file the section goes into.")
+flags.DEFINE_string("data_dir", None, "dSprites folder passed to training and evaluation.")
+flags.DEFINE_list("seeds", ["0", "1", "2"], "Seeds of each model.")
+flags.DEFINE_integer("train_steps", 30000, "Steps of every run (batch 64); InfoGAN-CR's "
+                     "regularizer starts at the authors' fraction (0.893) of it.")
+flags.DEFINE_list("models", ["infogan", "cr"], "Which models to run: infogan, cr.")
+flags.DEFINE_string("eval_args", "", "Extra flags for every evaluation.")
+flags.DEFINE_boolean("report_only", False, "Only rewrite the section from existing results.")
+flags.register_validator("train_steps", lambda v: v > 0, "--train_steps must be positive")
+flags.register_validator("models", lambda v: set(v) <= {"infogan", "cr"} and v,
+                         "--models takes infogan and/or cr")
+
+HEADING = "dSprites disentanglement: InfoGAN vs InfoGAN-CR"
+
+
+def main(argv):
+    cli.start(argv)
+    from infogan_tf import code_accuracy
+    from infogan_tf import dsprites_study
+    from infogan_tf import study
+    try:
+        seeds = tuple(int(s) for s in FLAGS.seeds if s.strip())
+    except ValueError:
+        cli.fail(f"--seeds={','.join(FLAGS.seeds)!r}: expected comma separated integers")
+    config = dsprites_study.DspritesStudyConfig(
+        study_dir=FLAGS.study_dir, data_dir=FLAGS.data_dir, seeds=seeds,
+        train_steps=FLAGS.train_steps, models=tuple(FLAGS.models),
+        eval_args=tuple(shlex.split(FLAGS.eval_args)))
+    for _, key, flagfile in dsprites_study.MODELS:
+        if key in config.models and not os.path.exists(flagfile):
+            cli.fail(f"flagfile {flagfile} not found: run from the repository root")
+    try:
+        if not FLAGS.report_only:
+            dsprites_study.execute(config)
+    except study.StudyError as e:
+        cli.fail(str(e))
+    results = dsprites_study.collect(config)
+    if not results:
+        cli.fail(f"no evaluated runs in {config.study_dir}: run without --report_only first")
+    command = (f"python -m infogan_tf.reproduce_dsprites --seeds={','.join(map(str, seeds))} "
+               f"--train_steps={config.train_steps}")
+    code_accuracy.replace_section(FLAGS.results_file, HEADING,
+                                  dsprites_study.render_section(results, config, command))
+    print(f"wrote the section '{HEADING}' of {FLAGS.results_file}")
+
+
+def run():
+    app.run(main)
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,72 @@
+"""The dSprites study's plan, its collection of evaluated runs and the RESULTS.md section."""
+
+import json
+import os
+import subprocess
+
+import numpy as np
+import pytest
+
+from infogan_tf import dsprites_study
+from infogan_tf import study
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_plan_commands_and_the_scaled_start_of_the_regularizer(tmp_path):
+    config = dsprites_study.DspritesStudyConfig(study_dir=str(tmp_path), data_dir="/d",
+                                                seeds=(0, 4), train_steps=10000)
+    runs = dsprites_study.plan(config)
+    assert [r.name for r in runs] == ["infogan_seed_0", "infogan_seed_4", "cr_seed_0",
+                                      "cr_seed_4"]
+    assert dsprites_study.cr_start_step(10000) == 8929  # round(10000 * 288000 / 322560)
+    assert dsprites_study.cr_start_step(322560) == 288000
+    cr = runs[3].train_command
+    assert "--flagfile=flags/dsprites_cr.cfg" in cr and "--seed=4" in cr
+    assert cr[-2:] == ["--train_steps=10000", "--cr_start_step=8929"]
+    assert "--cr_start_step=8929" not in runs[0].train_command
+    assert "--metrics=factorvae,mig,dci,sap" in runs[0].eval_command
+    only_cr = dsprites_study.plan(config.__class__(study_dir=str(tmp_path), models=("cr",)))
+    assert [r.name for r in only_cr] == ["cr_seed_0", "cr_seed_1", "cr_seed_2"]
+
+
+def _fake_evaluated_run(run, scores, minutes):
+    os.makedirs(os.path.join(run.model_dir, "eval"))
+    with open(os.path.join(run.model_dir, "eval", "metrics.json"), "w") as f:
+        json.dump({"step": 5000, "disentanglement": scores}, f)
+    with open(os.path.join(run.model_dir, study.RECORD), "w") as f:
+        json.dump({"train": {"sessions": [{"seconds": 60 * minutes}]}}, f)
+
+
+def test_section_has_means_published_numbers_targets_and_commands(tmp_path):
+    config = dsprites_study.DspritesStudyConfig(study_dir=str(tmp_path), seeds=(0, 1),
+                                                train_steps=5000)
+    runs = dsprites_study.plan(config)
+    values = {"infogan_seed_0": 0.80, "infogan_seed_1": 0.90, "cr_seed_0": 0.95}
+    for run in runs:
+        if run.name in values:
+            v = values[run.name]
+            _fake_evaluated_run(run, {"factorvae_score": v, "mig": v / 4,
+                                      "dci_disentanglement": v / 2, "sap": v / 10}, 12.5)
+    results = dsprites_study.collect(config)
+    assert sorted(results) == ["InfoGAN", "InfoGAN-CR"] and len(results["InfoGAN"]) == 2
+    text = dsprites_study.render_section(results, config, "cmd")
+    std = np.std([0.8, 0.9], ddof=1)
+    mig = np.mean([0.8 / 4, 0.9 / 4])
+    assert f"| InfoGAN (ours) | 2 | 0.850 ± {std:.3f} | {mig:.3f} ± {std / 4:.3f} |" in text
+    assert "| InfoGAN-CR (ours) | 1 | 0.950 | 0.237 | 0.475 | 0.095 |" in text
+    assert "| InfoGAN-CR (Lin et al. 2020) | 50 | 0.88 | 0.37 | 0.71 | — |" in text
+    assert "- InfoGAN factorvae_score ≥ 0.82: 0.850 over 2 run(s), met" in text
+    assert f"- InfoGAN mig ≥ 0.22: {mig:.3f} over 2 run(s), NOT met" in text
+    assert "| InfoGAN | 1 | 5,000 | 0.900 | 0.225 | 0.450 | 0.090 | 12.5 |" in text
+    assert "--cr_start_step=4464" in text and "Shorter than the published runs" in text
+
+
+def test_report_only_without_runs_is_a_clear_error(tmp_path, python_env):
+    env, python = python_env
+    result = subprocess.run([python, "-m", "infogan_tf.reproduce_dsprites", "--report_only",
+                             f"--study_dir={tmp_path}", f"--results_file={tmp_path}/R.md"],
+                            env=env, cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "no evaluated runs" in result.stderr and "Traceback" not in result.stderr
+    assert not os.path.exists(tmp_path / "R.md")
