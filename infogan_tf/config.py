@@ -41,6 +41,8 @@ class TrainConfig:
     lambda_continuous: float = 1.0
     generator_mi: bool = True
     generator_mi_warmup_steps: int = 0
+    categorical_rotation_degrees: float = 0.0
+    categorical_shear: float = 0.0
     learn_continuous_std: bool = False
     continuous_std_floor: float = 0.01
     batch_size: int = 128
@@ -129,6 +131,10 @@ def validate_config(config: TrainConfig) -> None:
              f"--instance_noise_std must be >= 0, got {config.instance_noise_std}")
     _require(config.generator_mi_warmup_steps >= 0, "--generator_mi_warmup_steps must be "
              f">= 0 (0 = full weight from the start), got {config.generator_mi_warmup_steps}")
+    _require(0 <= config.categorical_rotation_degrees <= 90, "--categorical_rotation_degrees "
+             f"must be in [0, 90], got {config.categorical_rotation_degrees}")
+    _require(0 <= config.categorical_shear <= 1, "--categorical_shear must be in [0, 1], got "
+             f"{config.categorical_shear}")
     _require(config.network.noise_scale > 0, "--noise_scale must be positive, got "
              f"{config.network.noise_scale}")
     _require(config.instance_noise_steps >= 0, "--instance_noise_steps must be >= 0 (0 = "

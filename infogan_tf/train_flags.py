@@ -43,6 +43,10 @@ flags.DEFINE_float("lambda_continuous", 1.0, "Weight of L_I for continuous codes
 flags.DEFINE_integer("generator_mi_warmup_steps", 0, "Ramp the weight of L_I in G's loss "
                      "linearly from 0 to 1 over the first N steps (0 = full from the start); "
                      "Q learns L_I at full weight throughout.")
+flags.DEFINE_float("categorical_rotation_degrees", 0.0, "Q reads the categorical codes "
+                   "from copies of G's images rotated by up to this many degrees (0 = off); "
+                   "see infogan_tf/code_augmentation.py.")
+flags.DEFINE_float("categorical_shear", 0.0, "... and sheared by up to this factor (0 = off).")
 flags.DEFINE_float("noise_scale", 1.0, "G multiplies the noise z by this before its first "
                    "layer: a prior this much narrower (ClusterGAN uses 0.1); z is still fed "
                    "from the prior.")
@@ -140,6 +144,8 @@ def config_from_flags() -> TrainConfig:
         lambda_categorical=FLAGS.lambda_categorical, lambda_continuous=FLAGS.lambda_continuous,
         generator_mi=FLAGS.generator_mi,
         generator_mi_warmup_steps=FLAGS.generator_mi_warmup_steps,
+        categorical_rotation_degrees=FLAGS.categorical_rotation_degrees,
+        categorical_shear=FLAGS.categorical_shear,
         learn_continuous_std=FLAGS.learn_continuous_std,
         continuous_std_floor=FLAGS.continuous_std_floor, batch_size=FLAGS.batch_size,
         d_learning_rate=FLAGS.d_learning_rate, g_learning_rate=FLAGS.g_learning_rate,

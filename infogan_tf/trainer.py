@@ -20,7 +20,9 @@ import keras
 import tensorflow as tf
 
 from infogan_tf import contrastive
+from infogan_tf import code_augmentation
 from infogan_tf import losses
+from infogan_tf import schedules
 from infogan_tf import networks
 from infogan_tf import step_metrics
 from infogan_tf.config import TrainConfig
@@ -184,21 +186,20 @@ class InfoGANTrainer:
         return networks.split_discriminator_outputs(
             self.discriminator(self.add_instance_noise(images), training=True), self.spec)
 
+    def _for_information(self, fake: networks.DiscriminatorOutputs, fake_images: tf.Tensor):
+        """D/Q's outputs for L_I: the categorical logits read from randomly rotated and
+        sheared copies of the images when that is on (code_augmentation.py)."""
+        moved = code_augmentation.categorical_view(self.config, self.architecture, self.rng,
+                                                   fake_images)
+        if moved is None:
+            return fake
+        return fake._replace(categorical_logits=self._discriminate(moved).categorical_logits)
+
     def generator_mi_weight(self) -> tf.Tensor:
-        """Factor on L_I in G's loss: min(1, step / --generator_mi_warmup_steps)."""
-        if not self.config.generator_mi_warmup_steps:
-            return tf.constant(1.0)
-        progress = tf.cast(self.step, tf.float32) / float(self.config.generator_mi_warmup_steps)
-        return tf.minimum(1.0, progress)
+        return schedules.generator_mi_weight(self.config, self.step)
 
     def instance_noise_std(self) -> tf.Tensor:
-        """Instance-noise std at the current step: --instance_noise_std, annealed
-        linearly to 0 at step --instance_noise_steps (constant if that is 0)."""
-        std = tf.constant(self.config.instance_noise_std, tf.float32)
-        if not self.config.instance_noise_steps:
-            return std
-        progress = tf.cast(self.step, tf.float32) / float(self.config.instance_noise_steps)
-        return std * tf.maximum(0.0, 1.0 - progress)
+        return schedules.instance_noise_std(self.config, self.step)
 
     def add_instance_noise(self, images: tf.Tensor) -> tf.Tensor:
         """Gaussian noise on an input of D (seed 004, section 6; Sonderby 2016).
@@ -227,7 +228,7 @@ class InfoGANTrainer:
         fake_images = self.generator(self.spec.generator_input(latents), training=True)
         real = self._discriminate(real_images)
         fake = self._discriminate(fake_images)
-        bounds, weighted = self._information(latents, fake)
+        bounds, weighted = self._information(latents, self._for_information(fake, fake_images))
         per_example = losses.discriminator_loss(real.validity_logits,
                                                 fake.validity_logits) - weighted
         loss = self._average(per_example)
@@ -250,7 +251,8 @@ class InfoGANTrainer:
         fake = self._discriminate(fake_images)
         per_example = losses.generator_loss(fake.validity_logits)
         if self.config.generator_mi:
-            per_example -= self.generator_mi_weight() * self._information(latents, fake)[1]
+            per_example -= self.generator_mi_weight() * self._information(
+                latents, self._for_information(fake, fake_images))[1]
         return self._average(per_example)
 
     def contrastive_objective(self, pairs) -> tf.Tensor:

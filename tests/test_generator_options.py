@@ -59,6 +59,8 @@ def test_noise_scale_equals_feeding_narrower_noise():
 @pytest.mark.parametrize("change, message", [
     ({"generator_mi_warmup_steps": -1}, "--generator_mi_warmup_steps must be >= 0"),
     ({"network": networks.NetworkOptions(noise_scale=0.0)}, "--noise_scale must be positive"),
+    ({"categorical_rotation_degrees": 91.0}, "--categorical_rotation_degrees must be in"),
+    ({"categorical_shear": -0.1}, "--categorical_shear must be in"),
 ])
 def test_bad_values_are_refused(change, message):
     config = dataclasses.replace(TrainConfig(model_dir="unused", latent=SPEC), **change)
