@@ -28,6 +28,8 @@ flags.DEFINE_integer("num_images", 5000, "Generated images per checkpoint for G'
 flags.DEFINE_integer("seed", 0, "Seed of the generated images.")
 flags.DEFINE_string("results_file", None, "Markdown file to write the section into.")
 flags.DEFINE_string("heading", "MNIST: c1 over training", "Section heading in --results_file.")
+flags.DEFINE_string("notes_file", None, "Markdown appended to the section (the analysis of "
+                    "the table, written by hand).")
 FLAGS = flags.FLAGS
 
 
@@ -62,7 +64,7 @@ def main(argv):
             missing = sorted(set(steps) - set(kept))
             if missing:
                 cli.fail(f"{model_dir} has no checkpoint at step(s) {missing}; it keeps {kept}")
-            scores = [trajectory.score_checkpoint(model_dir, step, test, reference,
+            scores = [trajectory.cached_score(model_dir, step, test, reference,
                                                   FLAGS.num_images, FLAGS.seed)
                       for step in (steps or kept)]
             runs[os.path.basename(os.path.normpath(model_dir))] = {
@@ -73,6 +75,11 @@ def main(argv):
     command = ("python -m infogan_tf.compare_runs --model_dirs=" + ",".join(FLAGS.model_dirs)
                + (f" --steps={','.join(FLAGS.steps)}" if FLAGS.steps else ""))
     section = trajectory.render_section(runs, command)
+    if FLAGS.notes_file:
+        if not os.path.exists(FLAGS.notes_file):
+            cli.fail(f"--notes_file={FLAGS.notes_file} does not exist")
+        with open(FLAGS.notes_file) as f:
+            section += "\n\n" + f.read().strip()
     print(section)
     if FLAGS.results_file:
         code_accuracy.replace_section(FLAGS.results_file, FLAGS.heading, section)

@@ -10,6 +10,7 @@ settings prevents it; `render_section` writes the comparison as markdown.
 
 import dataclasses
 import glob
+import json
 import os
 import re
 from typing import Dict, List, Optional, Sequence
@@ -53,6 +54,40 @@ def score_checkpoint(model_dir: str, step: int, test: ImageData,
     entropy = -(probabilities * np.log(np.maximum(probabilities, 1e-30))).sum(axis=1).mean()
     return CheckpointScores(step, real["accuracy"], generated["accuracy"],
                             counts.argmax(axis=0).tolist(), float(entropy))
+
+
+CACHE_FILE = "c1_trajectory.json"  # In <model_dir>/eval: scores already computed.
+
+
+def cached_score(model_dir: str, step: int, test: ImageData,
+                 reference: classifier_lib.ReferenceClassifier, num_images: int,
+                 seed: int) -> CheckpointScores:
+    """`score_checkpoint`, reusing the result stored in <model_dir>/eval/c1_trajectory.json.
+
+    A stored result is used only if it was computed with the same settings,
+    reference classifier and test set, and the checkpoint file is unchanged.
+    """
+    path = os.path.join(model_dir, "eval", CACHE_FILE)
+    settings = {"num_images": num_images, "seed": seed, "test_images": int(len(test.images)),
+                "classifier_sha256": reference.info.get("sha256")}
+    cache = {}
+    if os.path.exists(path):
+        with open(path) as f:
+            cache = json.load(f)
+    if cache.get("settings") != settings:
+        cache = {"settings": settings, "steps": {}}
+    index = os.stat(os.path.join(model_dir, "checkpoints", f"ckpt-{step}.index"))
+    stamp = [index.st_size, index.st_mtime]
+    entry = cache["steps"].get(str(step))
+    if entry and entry["checkpoint_stamp"] == stamp:
+        return CheckpointScores(**entry["scores"])
+    scores = score_checkpoint(model_dir, step, test, reference, num_images, seed)
+    cache["steps"][str(step)] = {"checkpoint_stamp": stamp, "scores": dataclasses.asdict(scores)}
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path + ".tmp", "w") as f:
+        json.dump(cache, f, indent=1)
+    os.replace(path + ".tmp", path)
+    return scores
 
 
 def settings_difference(model_dir: str, reference_dir: Optional[str]) -> str:

@@ -192,3 +192,17 @@ def test_score_checkpoint_of_a_tiny_run(tiny_run, cached_classifier):
     assert scores.step == 2 and len(scores.digit_of_category) == 10
     assert 0.0 < scores.real_accuracy <= 1.0 and 0.0 < scores.generated_accuracy <= 1.0
     assert 0.0 <= scores.real_conditional_entropy <= np.log(10) + 1e-9
+
+
+def test_cached_score_reuses_only_matching_results(tiny_run, cached_classifier, monkeypatch):
+    _, small, classifier = cached_classifier
+    first = trajectory.cached_score(tiny_run, 2, small["test"], classifier, 100, seed=0)
+    assert os.path.exists(os.path.join(tiny_run, "eval", trajectory.CACHE_FILE))
+    calls = []
+    original = trajectory.score_checkpoint
+    monkeypatch.setattr(trajectory, "score_checkpoint",
+                        lambda *args: calls.append(args) or original(*args))
+    assert trajectory.cached_score(tiny_run, 2, small["test"], classifier, 100, seed=0) == first
+    assert not calls
+    trajectory.cached_score(tiny_run, 2, small["test"], classifier, 50, seed=0)
+    assert len(calls) == 1  # Other settings: computed again.
