@@ -29,6 +29,8 @@ class NetworkOptions:
       batch_norm_momentum: moving-average momentum of batch norm.
       sync_batch_norm: normalise with the statistics of the global batch, all-reduced
         over the replicas, instead of each replica's share (same variables either way).
+      fused_batch_norm: normalise with TensorFlow's fused op when training
+        (fused_batch_norm.py); False uses Keras' op chain (same variables and results).
       noise_scale: G multiplies its noise inputs by this before the first layer; the
         same as drawing z from a prior this much narrower (ClusterGAN's small-variance
         noise), while users and servers still feed z from the prior.
@@ -39,6 +41,7 @@ class NetworkOptions:
     batch_norm_momentum: float = 0.9
     sync_batch_norm: bool = False
     noise_scale: float = 1.0
+    fused_batch_norm: bool = True
 
     def initializer(self) -> keras.initializers.Initializer:
         return keras.initializers.RandomNormal(mean=0.0, stddev=self.init_stddev)
@@ -127,8 +130,10 @@ def upconv(x, filters, strides, options, batch_norm=False, activation=None):
 
 def _normalize_and_activate(x, options, batch_norm, activation):
     if batch_norm:
-        x = FusedBatchNormalization(momentum=options.batch_norm_momentum, epsilon=1e-5,
-                                    synchronized=options.sync_batch_norm)(x)
+        layer = (FusedBatchNormalization if options.fused_batch_norm
+                 else keras.layers.BatchNormalization)
+        x = layer(momentum=options.batch_norm_momentum, epsilon=1e-5,
+                  synchronized=options.sync_batch_norm)(x)
     if activation == "lrelu":
         x = keras.layers.LeakyReLU(negative_slope=options.leaky_relu_slope)(x)
     elif activation is not None:

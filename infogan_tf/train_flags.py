@@ -47,6 +47,8 @@ flags.DEFINE_float("categorical_rotation_degrees", 0.0, "Q reads the categorical
                    "from copies of G's images rotated by up to this many degrees (0 = off); "
                    "see infogan_tf/code_augmentation.py.")
 flags.DEFINE_float("categorical_shear", 0.0, "... and sheared by up to this factor (0 = off).")
+flags.DEFINE_boolean("fused_batch_norm", True, "Batch norm with TensorFlow's fused op when "
+                     "training (false: Keras' own ops; same variables and results, slower).")
 flags.DEFINE_float("noise_scale", 1.0, "G multiplies the noise z by this before its first "
                    "layer: a prior this much narrower (ClusterGAN uses 0.1); z is still fed "
                    "from the prior.")
@@ -138,7 +140,7 @@ def config_from_flags() -> TrainConfig:
         model_dir=FLAGS.model_dir, latent=latent,
         network=NetworkOptions(FLAGS.leaky_relu_slope, FLAGS.init_stddev,
                                FLAGS.batch_norm_momentum, FLAGS.sync_batch_norm,
-                               FLAGS.noise_scale),
+                               FLAGS.noise_scale, FLAGS.fused_batch_norm),
         dataset=dataset, data_dir=FLAGS.data_dir, architecture=architecture,
         basicprop_noise=FLAGS.basicprop_noise,
         lambda_categorical=FLAGS.lambda_categorical, lambda_continuous=FLAGS.lambda_continuous,

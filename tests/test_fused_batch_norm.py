@@ -73,3 +73,20 @@ def test_synchronized_statistics_use_keras_code():
     plain.build(x.shape)
     assert plain._fused_applies(x, True, None)
     assert not plain._fused_applies(x, False, None)
+
+
+def test_networks_choose_the_layer_by_option_and_compute_the_same():
+    from infogan_tf import networks
+    from infogan_tf.latent import LatentSpec
+    spec = LatentSpec.from_counts(4, [10], 2)
+    arch = networks.get_architecture("mnist")
+    fused = networks.build_discriminator(arch, spec, networks.NetworkOptions())
+    plain = networks.build_discriminator(arch, spec,
+                                         networks.NetworkOptions(fused_batch_norm=False))
+    kinds = lambda model: {type(l).__name__ for l in model.layers}  # noqa: E731
+    assert "FusedBatchNormalization" in kinds(fused)
+    assert "FusedBatchNormalization" not in kinds(plain) and "BatchNormalization" in kinds(plain)
+    plain.set_weights(fused.get_weights())
+    images = tf.constant(np.random.RandomState(5).rand(16, 28, 28, 1), tf.float32)
+    for key, value in fused(images, training=True).items():
+        np.testing.assert_allclose(value, plain(images, training=True)[key], rtol=1e-3, atol=1e-4)
