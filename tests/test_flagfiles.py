@@ -4,6 +4,7 @@ The expected values are the paper's (appendix C), InfoGAN-CR's and seed 004's,
 written out here independently of the flagfiles.
 """
 
+import dataclasses
 import glob
 import os
 
@@ -22,6 +23,7 @@ FLAGS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file_
 #        lr D/Q, lr G, G's input width)
 EXPECTED = {
     "mnist": ("mnist", "mnist", 62, (10,), 2, 1.0, 1.0, 2e-4, 1e-3, 74),
+    "mnist_paper": ("mnist", "mnist", 62, (10,), 2, 1.0, 1.0, 2e-4, 1e-3, 74),
     "svhn": ("svhn", "svhn", 124, (10,) * 4, 4, 1.0, 1.0, 2e-4, 1e-3, 168),
     "celeba": ("celeb_a", "svhn", 128, (10,) * 10, 0, 1.0, None, 2e-4, 1e-3, 228),
     "faces_azimuth": ("folder", "faces", 128, (), 5, None, 0.2, 2e-4, 5e-4, 133),
@@ -46,6 +48,14 @@ IMAGE_SHAPES = {"mnist": (28, 28, 1), "svhn": (32, 32, 3), "faces": (32, 32, 1),
 def test_the_flagfiles_are_exactly_the_listed_ones():
     names = {os.path.basename(p)[:-4] for p in glob.glob(os.path.join(FLAGS_DIR, "*.cfg"))}
     assert names == set(EXPECTED)
+
+
+def test_default_mnist_differs_from_the_paper_recipe_only_by_the_categorical_views(parse_flags):
+    default, paper = parse_flags(flagfile="mnist"), parse_flags(flagfile="mnist_paper")
+    assert (default.categorical_rotation_degrees, default.categorical_shear) == (25.0, 0.3)
+    assert (paper.categorical_rotation_degrees, paper.categorical_shear) == (0.0, 0.0)
+    assert dataclasses.replace(default, categorical_rotation_degrees=0.0,
+                               categorical_shear=0.0) == paper
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
