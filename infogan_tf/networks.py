@@ -41,7 +41,7 @@ class NetworkOptions:
     batch_norm_momentum: float = 0.9
     sync_batch_norm: bool = False
     noise_scale: float = 1.0
-    fused_batch_norm: bool = True
+    fused_batch_norm: bool = False
 
     def initializer(self) -> keras.initializers.Initializer:
         return keras.initializers.RandomNormal(mean=0.0, stddev=self.init_stddev)

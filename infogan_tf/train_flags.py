@@ -47,8 +47,9 @@ flags.DEFINE_float("categorical_rotation_degrees", 0.0, "Q reads the categorical
                    "from copies of G's images rotated by up to this many degrees (0 = off); "
                    "see infogan_tf/code_augmentation.py.")
 flags.DEFINE_float("categorical_shear", 0.0, "... and sheared by up to this factor (0 = off).")
-flags.DEFINE_boolean("fused_batch_norm", True, "Batch norm with TensorFlow's fused op when "
-                     "training (false: Keras' own ops; same variables and results, slower).")
+flags.DEFINE_boolean("fused_batch_norm", False, "Batch norm with TensorFlow's fused op when "
+                     "training (faster in bfloat16; off by default: not bit-reproducible on "
+                     "resume and differs under XLA).")
 flags.DEFINE_float("noise_scale", 1.0, "G multiplies the noise z by this before its first "
                    "layer: a prior this much narrower (ClusterGAN uses 0.1); z is still fed "
                    "from the prior.")

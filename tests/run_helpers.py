@@ -34,7 +34,7 @@ def two_replica_strategy() -> tf.distribute.MirroredStrategy:
 
 def cli_flags(model_dir, data_dir, *extra):
     """Flags of a 4-step deterministic MNIST run with checkpoints at steps 2 and 4."""
-    return [f"--flagfile={REPO}/flags/mnist.cfg", f"--data_dir={data_dir}",
+    return [f"--flagfile={REPO}/flags/mnist_paper.cfg", f"--data_dir={data_dir}",
             f"--model_dir={model_dir}", "--train_steps=4", "--batch_size=8",
             "--steps_per_loop=1", "--log_every=1", "--checkpoint_every=2",
             "--image_every=1000", "--seed=5", "--progress=false", "--deterministic"] + list(extra)

@@ -80,9 +80,9 @@ def test_networks_choose_the_layer_by_option_and_compute_the_same():
     from infogan_tf.latent import LatentSpec
     spec = LatentSpec.from_counts(4, [10], 2)
     arch = networks.get_architecture("mnist")
-    fused = networks.build_discriminator(arch, spec, networks.NetworkOptions())
-    plain = networks.build_discriminator(arch, spec,
-                                         networks.NetworkOptions(fused_batch_norm=False))
+    fused = networks.build_discriminator(arch, spec,
+                                         networks.NetworkOptions(fused_batch_norm=True))
+    plain = networks.build_discriminator(arch, spec, networks.NetworkOptions())  # The default.
     kinds = lambda model: {type(l).__name__ for l in model.layers}  # noqa: E731
     assert "FusedBatchNormalization" in kinds(fused)
     assert "FusedBatchNormalization" not in kinds(plain) and "BatchNormalization" in kinds(plain)
