@@ -20,6 +20,7 @@ from scipy import special
 
 from infogan_tf import classifier as classifier_lib
 from infogan_tf import evaluation
+from infogan_tf import metrics
 from infogan_tf.data import ImageData
 from infogan_tf.model_io import load_run_config, load_trained_model
 
@@ -48,11 +49,11 @@ def score_checkpoint(model_dir: str, step: int, test: ImageData,
     model = load_trained_model(model_dir, os.path.join(model_dir, "checkpoints", f"ckpt-{step}"))
     logits = evaluation.discriminate(model, evaluation.real_images(model, test))
     probabilities = special.softmax(logits.categorical_logits[0].numpy().astype(np.float64), 1)
-    real = evaluation.categorical_as_classifier(model, test)["c1"]
     generated = evaluation.generated_categories(model, reference, num_images, seed)["c1"]
     counts = np.asarray(generated["contingency"])  # [label, category]
     entropy = -(probabilities * np.log(np.maximum(probabilities, 1e-30))).sum(axis=1).mean()
-    return CheckpointScores(step, real["accuracy"], generated["accuracy"],
+    real_accuracy = metrics.hungarian_accuracy(test.labels, probabilities.argmax(axis=1))
+    return CheckpointScores(step, real_accuracy, generated["accuracy"],
                             counts.argmax(axis=0).tolist(), float(entropy))
 
 
