@@ -68,13 +68,7 @@ def plan(config: DspritesStudyConfig) -> List[study.PlannedRun]:
 
 def execute(config: DspritesStudyConfig, log=print) -> None:
     """Trains and evaluates every planned run not already done (in order)."""
-    log_dir = os.path.join(config.study_dir, "logs")
-    for run in plan(config):
-        needs_training, needs_evaluation = study.run_status(run)
-        if needs_training:
-            study.run_command(run, "train", run.train_command, log_dir, log)
-        if needs_training or needs_evaluation:
-            study.run_command(run, "eval", run.eval_command, log_dir, log)
+    study.execute_runs(plan(config), os.path.join(config.study_dir, "logs"), log)
 
 
 def collect(config: DspritesStudyConfig) -> Dict[str, List[dict]]:

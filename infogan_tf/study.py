@@ -159,8 +159,12 @@ def execute(config: StudyConfig, log: Callable[[str], None] = print) -> None:
         if not os.path.exists(flagfile):
             raise StudyError(f"flagfile {flagfile} not found: run reproduce from the "
                              "repository root, or pass --train_flagfile/--baseline_flagfile")
-    log_dir = os.path.join(config.study_dir, "logs")
-    for run in plan(config):
+    execute_runs(plan(config), os.path.join(config.study_dir, "logs"), log)
+
+
+def execute_runs(runs: List[PlannedRun], log_dir: str, log: Callable[[str], None]) -> None:
+    """Trains and evaluates, in order, each run that is not already done."""
+    for run in runs:
         needs_training, needs_evaluation = run_status(run)
         if not needs_training and not needs_evaluation:
             log(f"[{run.name}] already trained and evaluated; skipped")
