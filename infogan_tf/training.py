@@ -22,6 +22,7 @@ import tensorflow as tf
 from infogan_tf import checkpointing
 from infogan_tf import contrastive
 from infogan_tf import data as data_lib
+from infogan_tf import determinism
 from infogan_tf import networks
 from infogan_tf import recovery
 from infogan_tf import strategies
@@ -73,10 +74,10 @@ def _write_scalars(values: Dict[str, float], steps_per_sec: float, step: int) ->
 def _prepare(config: TrainConfig):
     """Every check that can refuse the run, before anything is written."""
     validate_config(config)
+    if config.deterministic:  # Before the strategy: it initialises TensorFlow's runtime.
+        determinism.enable()
     # MultiWorkerMirroredStrategy must exist before TensorFlow runs any op.
     strategy = strategies.make_strategy(config.strategy, config.cpu_replicas)
-    if config.deterministic:
-        tf.config.experimental.enable_op_determinism()
     architecture = networks.get_architecture(config.architecture)
     train_data = data_lib.load_dataset(config.dataset, config.data_dir, "train",
                                        config.dataset_options())

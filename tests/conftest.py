@@ -18,6 +18,10 @@ _cpus = tf.config.list_physical_devices("CPU")
 tf.config.set_logical_device_configuration(
     _cpus[0], [tf.config.LogicalDeviceConfiguration(), tf.config.LogicalDeviceConfiguration()])
 
+# What --deterministic sets in a fresh process (training._enable_determinism); here
+# TensorFlow is initialised by earlier tests before an in-process run could set it.
+tf.config.threading.set_inter_op_parallelism_threads(1)
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MNIST_DIR = os.environ.get("MNIST_DIR", os.path.join(REPO, "..", "shared", "data", "mnist"))
 

@@ -34,7 +34,7 @@ def two_replica_strategy() -> tf.distribute.MirroredStrategy:
 
 def cli_flags(model_dir, data_dir, *extra):
     """Flags of a 4-step deterministic MNIST run with checkpoints at steps 2 and 4."""
-    return [f"--flagfile={REPO}/flags/mnist_paper.cfg", f"--data_dir={data_dir}",
+    return [f"--flagfile={REPO}/flags/mnist.cfg", f"--data_dir={data_dir}",
             f"--model_dir={model_dir}", "--train_steps=4", "--batch_size=8",
             "--steps_per_loop=1", "--log_every=1", "--checkpoint_every=2",
             "--image_every=1000", "--seed=5", "--progress=false", "--deterministic"] + list(extra)
@@ -45,7 +45,8 @@ def short_config(model_dir, data_dir, **overrides) -> TrainConfig:
     values = dict(model_dir=str(model_dir), data_dir=data_dir,
                   latent=LatentSpec.from_counts(62, [10], 2), batch_size=8, train_steps=4,
                   steps_per_loop=1, log_every=1, checkpoint_every=2, image_every=1000,
-                  progress=False, seed=5, deterministic=True)
+                  progress=False, seed=5, deterministic=True,
+                  categorical_rotation_degrees=25.0, categorical_shear=0.3)  # mnist.cfg's views.
     values.update(overrides)
     return TrainConfig(**values)
 

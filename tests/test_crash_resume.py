@@ -22,7 +22,7 @@ TIMEOUT = 240  # Seconds any one wait may take, far above the few seconds it nee
 
 
 def _args(model_dir, data_dir, *extra):
-    return (["--flagfile=flags/mnist_paper.cfg", f"--data_dir={data_dir}", f"--model_dir={model_dir}",
+    return (["--flagfile=flags/mnist.cfg", f"--data_dir={data_dir}", f"--model_dir={model_dir}",
              f"--train_steps={TOTAL_STEPS}", "--batch_size=8", "--steps_per_loop=1",
              "--log_every=1", "--checkpoint_every=4", "--image_every=1000", "--seed=3",
              "--progress=false", "--deterministic"] + list(extra))
