@@ -47,6 +47,9 @@ flags.DEFINE_float("categorical_rotation_degrees", 0.0, "Q reads the categorical
                    "from copies of G's images rotated by up to this many degrees (0 = off); "
                    "see infogan_tf/code_augmentation.py.")
 flags.DEFINE_float("categorical_shear", 0.0, "... and sheared by up to this factor (0 = off).")
+flags.DEFINE_float("categorical_stroke", 0.0, "... and with strokes thickened or thinned "
+                   "by up to this fraction of a 3x3 dilation/erosion, applied first (0 = off; "
+                   "1 = about one pixel per edge).")
 flags.DEFINE_boolean("fused_batch_norm", False, "Batch norm with TensorFlow's fused op when "
                      "training (faster in bfloat16; off by default: not bit-reproducible on "
                      "resume and differs under XLA).")
@@ -149,6 +152,7 @@ def config_from_flags() -> TrainConfig:
         generator_mi_warmup_steps=FLAGS.generator_mi_warmup_steps,
         categorical_rotation_degrees=FLAGS.categorical_rotation_degrees,
         categorical_shear=FLAGS.categorical_shear,
+        categorical_stroke=FLAGS.categorical_stroke,
         learn_continuous_std=FLAGS.learn_continuous_std,
         continuous_std_floor=FLAGS.continuous_std_floor, batch_size=FLAGS.batch_size,
         d_learning_rate=FLAGS.d_learning_rate, g_learning_rate=FLAGS.g_learning_rate,

@@ -7,6 +7,7 @@ import pytest
 import tensorflow as tf
 
 from infogan_tf import code_augmentation
+from infogan_tf import digit_measures
 from infogan_tf import networks
 from infogan_tf.config import TrainConfig
 from infogan_tf.latent import LatentSpec
@@ -85,3 +86,53 @@ def test_trainer_reads_categorical_codes_from_the_views_and_continuous_from_the_
     off = TrainConfig(model_dir="unused", latent=config.latent)
     assert code_augmentation.categorical_view(off, trainer.architecture, trainer.rng,
                                               images) is None
+
+
+def _stroke_width_of(image):
+    return digit_measures.stroke_width((image[0, ..., 0] + 1.0) / 2.0)
+
+
+def test_stroke_change_thickens_and_thins_a_bar_by_about_a_pixel_per_edge():
+    bar = np.full((1, 28, 28, 1), -1.0, np.float32)  # G's range: background -1, ink 1.
+    bar[0, 4:24, 12:15, 0] = 1.0  # 3 pixels wide.
+    images = tf.constant(np.repeat(bar, 64, axis=0))
+    changed = code_augmentation.random_stroke_change(
+        tf.random.Generator.from_seed(2), images, 1.0).numpy()
+    ink = ((changed + 1.0) / 2.0).sum(axis=(1, 2, 3))
+    base = ((bar + 1.0) / 2.0).sum()
+    # A full 3x3 dilation of a 3x20 bar gives 5x22 = 110 pixels, an erosion 1x18 = 18;
+    # blends lie between, and both directions are drawn.
+    assert ink.min() >= 18 - 1e-3 and ink.max() <= 110 + 1e-3
+    assert (ink < base - 5).any() and (ink > base + 5).any()
+    full = code_augmentation.random_stroke_change(
+        tf.random.Generator.from_seed(2), tf.constant(bar), 1.0)
+    dilated = -np.ones_like(bar)
+    dilated[0, 3:25, 11:16, 0] = 1.0
+    eroded = -np.ones_like(bar)
+    eroded[0, 5:23, 13:14, 0] = 1.0
+    # Independent reference: the blend of the bar with its hand-made dilation/erosion.
+    amount = float(tf.random.Generator.from_seed(2).uniform([1, 1, 1, 1], -1.0, 1.0)[0, 0, 0, 0])
+    target = dilated if amount > 0 else eroded
+    np.testing.assert_allclose(full, bar + abs(amount) * (target - bar), atol=1e-6)
+    widths = [_stroke_width_of(x) for x in (eroded, bar, dilated)]
+    assert widths[0] < widths[1] < widths[2]
+
+
+def test_stroke_change_is_differentiable_and_off_by_default():
+    images = tf.Variable(np.where(_bar() > 0, 1.0, -1.0).astype(np.float32))
+    with tf.GradientTape() as tape:
+        total = tf.reduce_sum(code_augmentation.random_stroke_change(
+            tf.random.Generator.from_seed(5), images, 0.5) ** 2)
+    assert float(tf.reduce_sum(tf.abs(tape.gradient(total, images)))) > 1.0
+    spec = LatentSpec.from_counts(4, [10], 2)
+    architecture = networks.get_architecture("mnist")
+    only_stroke = TrainConfig(model_dir="unused", latent=spec, categorical_stroke=0.5)
+    view = code_augmentation.categorical_view(only_stroke, architecture,
+                                              tf.random.Generator.from_seed(1), images)
+    assert view is not None and not np.allclose(view, images)
+    views = TrainConfig(model_dir="unused", latent=spec, categorical_rotation_degrees=25.0)
+    rng_a, rng_b = tf.random.Generator.from_seed(1), tf.random.Generator.from_seed(1)
+    code_augmentation.categorical_view(views, architecture, rng_a, images)
+    code_augmentation.random_affine_transforms(rng_b, 1, 28, 28, 25.0, 0.0)
+    # Stroke off: the views draw exactly what they drew before the option existed.
+    np.testing.assert_array_equal(rng_a.state.numpy(), rng_b.state.numpy())
