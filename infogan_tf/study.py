@@ -13,6 +13,7 @@ skipped, and an interrupted training resumes from its checkpoint.
 
 import dataclasses
 import glob
+import hashlib
 import json
 import os
 import re
@@ -122,6 +123,34 @@ def run_status(run: PlannedRun) -> Tuple[bool, bool]:
     return not trained, not evaluated
 
 
+def flagfile_digest(command: List[str]) -> Optional[str]:
+    """sha256 of the file a command's --flagfile names (None without one)."""
+    for arg in command:
+        if arg.startswith("--flagfile="):
+            with open(arg.split("=", 1)[1], "rb") as f:
+                return hashlib.sha256(f.read()).hexdigest()
+    return None
+
+
+def check_same_flagfile(run: PlannedRun) -> None:
+    """Refuses to resume or report a run whose flagfile changed since it was trained.
+
+    Its command line is unchanged, so nothing else would notice that continuing it, or
+    skipping it as done, mixes two configurations.
+    """
+    recorded = (read_json(os.path.join(run.model_dir, RECORD)) or {}).get("train", {})
+    if recorded.get("flagfile_sha256") is None:  # Not trained yet (or by an older study).
+        return
+    current = flagfile_digest(run.train_command)
+    if recorded["flagfile_sha256"] != current:
+        flagfile = next(a for a in run.train_command if a.startswith("--flagfile="))
+        raise StudyError(f"[{run.name}] {run.model_dir} was trained with another version of "
+                         f"{flagfile.split('=', 1)[1]} (its sha256 was "
+                         f"{recorded['flagfile_sha256'][:12]}, now {current[:12]}), so its "
+                         "results are not this configuration's. Use a new --study_dir, or "
+                         "move that run away to retrain it. Nothing was changed.")
+
+
 def run_command(run: PlannedRun, part: str, command: List[str], log_dir: str,
                  log: Callable[[str], None]) -> None:
     """Runs one command, appending its output to a log, and records its wall time."""
@@ -141,6 +170,8 @@ def run_command(run: PlannedRun, part: str, command: List[str], log_dir: str,
     record = read_json(record_path) or {}
     entry = record.setdefault(part, {"sessions": []})
     entry["command"] = command
+    if part == "train":
+        entry["flagfile_sha256"] = flagfile_digest(command)
     entry["sessions"].append({"seconds": seconds, "returncode": code,
                               "finished": time.strftime("%Y-%m-%d %H:%M:%S")})
     if code == 0:
@@ -164,6 +195,8 @@ def execute(config: StudyConfig, log: Callable[[str], None] = print) -> None:
 
 def execute_runs(runs: List[PlannedRun], log_dir: str, log: Callable[[str], None]) -> None:
     """Trains and evaluates, in order, each run that is not already done."""
+    for run in runs:
+        check_same_flagfile(run)
     for run in runs:
         needs_training, needs_evaluation = run_status(run)
         if not needs_training and not needs_evaluation:

@@ -1,5 +1,6 @@
 """RESULTS.md from saved results, and the study's plan and skip/resume decisions."""
 
+import hashlib
 import json
 import os
 import statistics
@@ -204,3 +205,24 @@ def test_sections_written_by_other_commands_survive_a_regenerated_report():
     assert kept.startswith("## BasicProp\n") and "| c1 | position | 100.0 % |" in kept
     assert "Targets" not in kept and "Hand notes" not in kept
     assert sections_of_other_commands("# Results\n\n## Targets\n") == ""
+
+
+def test_a_run_whose_flagfile_changed_since_training_is_refused(tmp_path, monkeypatch):
+    flagfile = tmp_path / "main.cfg"
+    flagfile.write_text("--train_steps=3\n")
+    config = study.StudyConfig(study_dir=str(tmp_path / "study"), seeds=(0,), figure1=False,
+                               train_flagfile=str(flagfile))
+    run = study.plan(config)[0]
+    calls = []
+    monkeypatch.setattr(study.subprocess, "call", lambda *a, **k: calls.append(a) or 0)
+    study.run_command(run, "train", run.train_command, str(tmp_path / "logs"), lambda _: None)
+    record = study.read_json(os.path.join(run.model_dir, study.RECORD))
+    assert record["train"]["flagfile_sha256"] == hashlib.sha256(b"--train_steps=3\n").hexdigest()
+    study.check_same_flagfile(run)  # Unchanged: accepted.
+    before = open(os.path.join(run.model_dir, study.RECORD)).read()
+    flagfile.write_text("--train_steps=3\n--categorical_stroke=0.5\n")
+    with pytest.raises(study.StudyError, match=r"seed_0\] .* was trained with another version "
+                                               r"of .*main.cfg .*Use a new --study_dir"):
+        study.execute_runs([run], str(tmp_path / "logs"), lambda _: None)
+    assert len(calls) == 1  # Nothing was run...
+    assert open(os.path.join(run.model_dir, study.RECORD)).read() == before  # ...or written.
