@@ -64,11 +64,68 @@ def random_stroke_change(rng: tf.random.Generator, images: tf.Tensor,
     return images + tf.abs(amount) * (target - images)
 
 
+ELASTIC_SIGMA = 4.0  # Smoothness of the displacement field, pixels (Simard et al. 2003).
+
+
+def _gaussian_blur(fields: tf.Tensor, sigma: float) -> tf.Tensor:
+    """Separable Gaussian blur of [B, H, W, C] (zero padding), per channel."""
+    radius = int(math.ceil(2 * sigma))
+    taps = tf.exp(-tf.range(-radius, radius + 1, dtype=tf.float32) ** 2 / (2 * sigma ** 2))
+    taps /= tf.reduce_sum(taps)
+    channels = fields.shape[-1]
+    rows = tf.tile(tf.reshape(taps, [-1, 1, 1, 1]), [1, 1, channels, 1])
+    columns = tf.tile(tf.reshape(taps, [1, -1, 1, 1]), [1, 1, channels, 1])
+    fields = tf.nn.depthwise_conv2d(fields, rows, [1, 1, 1, 1], "SAME")
+    return tf.nn.depthwise_conv2d(fields, columns, [1, 1, 1, 1], "SAME")
+
+
+def bilinear_sample(images: tf.Tensor, x: tf.Tensor, y: tf.Tensor,
+                    fill_value: float) -> tf.Tensor:
+    """images [B, H, W, C] read at float pixel coordinates x, y [B, H, W]; outside = fill.
+
+    Differentiable in the images (gather's gradient scatters back to the pixels read).
+    """
+    batch, height, width = tf.shape(images)[0], images.shape[1], images.shape[2]
+    padded = tf.pad(images, [[0, 0], [1, 1], [1, 1], [0, 0]], constant_values=fill_value)
+    # Padded coordinates; anything beyond the one-pixel border reads the border (= fill).
+    x = tf.clip_by_value(x + 1.0, 0.0, width + 1.0)
+    y = tf.clip_by_value(y + 1.0, 0.0, height + 1.0)
+    x0, y0 = tf.floor(x), tf.floor(y)
+    wx, wy = (x - x0)[..., None], (y - y0)[..., None]
+    flat = tf.reshape(padded, [-1, images.shape[3]])
+    base = tf.reshape(tf.range(batch) * (height + 2) * (width + 2), [-1, 1, 1])
+
+    def pixel(yi, xi):
+        yi = tf.minimum(tf.cast(yi, tf.int32), height + 1)
+        xi = tf.minimum(tf.cast(xi, tf.int32), width + 1)
+        return tf.gather(flat, base + yi * (width + 2) + xi)
+
+    top = pixel(y0, x0) * (1 - wx) + pixel(y0, x0 + 1) * wx
+    bottom = pixel(y0 + 1, x0) * (1 - wx) + pixel(y0 + 1, x0 + 1) * wx
+    return top * (1 - wy) + bottom * wy
+
+
+def random_elastic_distortion(rng: tf.random.Generator, images: tf.Tensor, alpha: float,
+                              fill_value: float) -> tf.Tensor:
+    """Simard et al.'s (2003) elastic distortion: each pixel is read from a point moved by
+    a smooth random field (uniform noise blurred with sigma = ELASTIC_SIGMA, times alpha).
+
+    Simard's MNIST setting is alpha = 34 (a displacement of ~1.4 pixels rms): it keeps the
+    digit but changes its local shape.
+    """
+    batch, height, width = tf.shape(images)[0], images.shape[1], images.shape[2]
+    noise = rng.uniform(tf.stack([batch, height, width, 2]), -1.0, 1.0)
+    field = _gaussian_blur(noise, ELASTIC_SIGMA) * alpha
+    y, x = tf.meshgrid(tf.range(height, dtype=tf.float32), tf.range(width, dtype=tf.float32),
+                       indexing="ij")
+    return bilinear_sample(images, x + field[..., 0], y + field[..., 1], fill_value)
+
+
 def categorical_view(config, architecture, rng: tf.random.Generator,
                      images: tf.Tensor):
     """The copies Q reads the categorical codes from (strokes thickened or thinned by up
-    to --categorical_stroke, then rotated and sheared), or None when all three options
-    are 0 or there is no categorical code.
+    to --categorical_stroke, elastically distorted, then rotated and sheared), or None
+    when all these options are 0 or there is no categorical code.
 
     Args:
       config: the TrainConfig.
@@ -78,10 +135,14 @@ def categorical_view(config, architecture, rng: tf.random.Generator,
     """
     if not (config.latent.num_categorical
             and (config.categorical_rotation_degrees or config.categorical_shear
-                 or config.categorical_stroke)):
+                 or config.categorical_stroke or config.categorical_elastic_alpha)):
         return None
-    if config.categorical_stroke:  # No extra draws when off: older runs keep their streams.
+    # No extra draws for an option that is off: older runs keep their random streams.
+    if config.categorical_stroke:
         images = random_stroke_change(rng, images, config.categorical_stroke)
+    if config.categorical_elastic_alpha:
+        images = random_elastic_distortion(rng, images, config.categorical_elastic_alpha,
+                                           architecture.output_range[0])
     height, width = architecture.image_shape[:2]
     transforms = random_affine_transforms(rng, tf.shape(images)[0], height, width,
                                           config.categorical_rotation_degrees,

@@ -44,6 +44,7 @@ class TrainConfig:
     categorical_rotation_degrees: float = 0.0
     categorical_shear: float = 0.0
     categorical_stroke: float = 0.0
+    categorical_elastic_alpha: float = 0.0
     learn_continuous_std: bool = False
     continuous_std_floor: float = 0.01
     batch_size: int = 128
@@ -138,6 +139,8 @@ def validate_config(config: TrainConfig) -> None:
              f"{config.categorical_shear}")
     _require(0 <= config.categorical_stroke <= 1, "--categorical_stroke must be in [0, 1], got "
              f"{config.categorical_stroke}")
+    _require(0 <= config.categorical_elastic_alpha <= 100, "--categorical_elastic_alpha must "
+             f"be in [0, 100], got {config.categorical_elastic_alpha}")
     _require(config.network.noise_scale > 0, "--noise_scale must be positive, got "
              f"{config.network.noise_scale}")
     _require(config.instance_noise_steps >= 0, "--instance_noise_steps must be >= 0 (0 = "

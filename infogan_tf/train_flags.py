@@ -50,6 +50,8 @@ flags.DEFINE_float("categorical_shear", 0.0, "... and sheared by up to this fact
 flags.DEFINE_float("categorical_stroke", 0.0, "... and with strokes thickened or thinned "
                    "by up to this fraction of a 3x3 dilation/erosion, applied first (0 = off; "
                    "1 = about one pixel per edge).")
+flags.DEFINE_float("categorical_elastic_alpha", 0.0, "... and elastically distorted (Simard "
+                   "et al. 2003; sigma 4 px, this alpha; 34 = Simard's MNIST setting; 0 = off).")
 flags.DEFINE_boolean("fused_batch_norm", False, "Batch norm with TensorFlow's fused op when "
                      "training (faster in bfloat16; off by default: not bit-reproducible on "
                      "resume and differs under XLA).")
@@ -153,6 +155,7 @@ def config_from_flags() -> TrainConfig:
         categorical_rotation_degrees=FLAGS.categorical_rotation_degrees,
         categorical_shear=FLAGS.categorical_shear,
         categorical_stroke=FLAGS.categorical_stroke,
+        categorical_elastic_alpha=FLAGS.categorical_elastic_alpha,
         learn_continuous_std=FLAGS.learn_continuous_std,
         continuous_std_floor=FLAGS.continuous_std_floor, batch_size=FLAGS.batch_size,
         d_learning_rate=FLAGS.d_learning_rate, g_learning_rate=FLAGS.g_learning_rate,

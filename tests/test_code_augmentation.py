@@ -136,3 +136,68 @@ def test_stroke_change_is_differentiable_and_off_by_default():
     code_augmentation.random_affine_transforms(rng_b, 1, 28, 28, 25.0, 0.0)
     # Stroke off: the views draw exactly what they drew before the option existed.
     np.testing.assert_array_equal(rng_a.state.numpy(), rng_b.state.numpy())
+
+
+def _grid(batch, height=28, width=28):
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    return np.tile(x[None], (batch, 1, 1)), np.tile(y[None], (batch, 1, 1))
+
+
+def test_bilinear_sample_reads_pixels_between_pixels_and_fills_outside():
+    rng = np.random.default_rng(0)
+    images = rng.uniform(-1, 1, (2, 28, 28, 1)).astype(np.float32)
+    x, y = _grid(2)
+    same = code_augmentation.bilinear_sample(tf.constant(images), x, y, -1.0).numpy()
+    np.testing.assert_allclose(same, images, atol=1e-6)
+    shifted = code_augmentation.bilinear_sample(tf.constant(images), x + 0.25, y + 0.5,
+                                                -1.0).numpy()
+    # Independent numpy reference for an interior pixel (r, c): weights 0.75/0.25, 0.5/0.5.
+    r, c = 10, 7
+    expected = (0.5 * (0.75 * images[:, r, c] + 0.25 * images[:, r, c + 1])
+                + 0.5 * (0.75 * images[:, r + 1, c] + 0.25 * images[:, r + 1, c + 1]))
+    np.testing.assert_allclose(shifted[:, r, c], expected, atol=1e-6)
+    # Half-way into the border reads half fill; far outside reads only fill.
+    np.testing.assert_allclose(shifted[:, r, 27], 0.5 * (0.75 * images[:, r, 27] - 0.25)
+                               + 0.5 * (0.75 * images[:, r + 1, 27] - 0.25), atol=1e-6)
+    outside = code_augmentation.bilinear_sample(tf.constant(images), x + 100.0, y, -1.0)
+    np.testing.assert_array_equal(outside.numpy(), -1.0)
+
+
+def test_elastic_distortion_moves_pixels_by_simards_amount_and_passes_gradients():
+    noise = tf.random.Generator.from_seed(2).uniform([8, 28, 28, 2], -1.0, 1.0)
+    field = code_augmentation._gaussian_blur(noise, code_augmentation.ELASTIC_SIGMA) * 34.0
+    rms = float(tf.sqrt(tf.reduce_mean(field[:, 8:20, 8:20] ** 2)))
+    # Uniform(-1,1) noise (std 0.577) averaged by a 2-D Gaussian of sigma 4 has std
+    # 0.577 / (2 sqrt(pi) sigma) = 0.0407 per pixel; times alpha 34: ~1.38 px.
+    assert 1.0 < rms < 1.8, rms
+    bar = np.full((4, 28, 28, 1), -1.0, np.float32)
+    bar[:, 4:24, 12:15, 0] = 1.0
+    images = tf.Variable(bar)
+    with tf.GradientTape() as tape:
+        moved = code_augmentation.random_elastic_distortion(
+            tf.random.Generator.from_seed(1), images, 34.0, -1.0)
+        total = tf.reduce_sum(moved ** 2)
+    ink = ((moved.numpy() + 1) / 2).sum(axis=(1, 2, 3))
+    assert not np.allclose(moved, bar) and np.all(np.abs(ink - 60) < 20)  # Moved, not erased.
+    gradient = tape.gradient(total, images)
+    assert float(tf.reduce_sum(tf.abs(gradient))) > 1.0
+    zero = code_augmentation.random_elastic_distortion(
+        tf.random.Generator.from_seed(1), tf.constant(bar), 1e-9, -1.0)
+    np.testing.assert_allclose(zero, bar, atol=1e-5)
+
+
+def test_elastic_distortion_is_in_the_view_only_when_asked():
+    spec = LatentSpec.from_counts(4, [10], 2)
+    architecture = networks.get_architecture("mnist")
+    images = tf.constant(_bar())  # G's range on MNIST is [0, 1]: background 0.
+    assert architecture.output_range[0] == 0.0
+    elastic = TrainConfig(model_dir="unused", latent=spec, categorical_elastic_alpha=34.0)
+    view = code_augmentation.categorical_view(elastic, architecture,
+                                              tf.random.Generator.from_seed(1), images)
+    expected = code_augmentation.random_elastic_distortion(
+        tf.random.Generator.from_seed(1), images, 34.0, 0.0)
+    np.testing.assert_allclose(view, code_augmentation.transform_images(
+        expected, np.array([[1, 0, 0, 0, 1, 0, 0, 0]], np.float32), 0.0), atol=1e-6)
+    assert code_augmentation.categorical_view(
+        TrainConfig(model_dir="unused", latent=spec), architecture,
+        tf.random.Generator.from_seed(1), images) is None
