@@ -46,7 +46,9 @@ def short_config(model_dir, data_dir, **overrides) -> TrainConfig:
                   latent=LatentSpec.from_counts(62, [10], 2), batch_size=8, train_steps=4,
                   steps_per_loop=1, log_every=1, checkpoint_every=2, image_every=1000,
                   progress=False, seed=5, deterministic=True,
-                  categorical_rotation_degrees=25.0, categorical_shear=0.3)  # mnist.cfg's views.
+                  # mnist.cfg's views (test_flagfiles checks these values).
+                  categorical_rotation_degrees=25.0, categorical_shear=0.3,
+                  categorical_elastic_alpha=34.0)
     values.update(overrides)
     return TrainConfig(**values)
 

@@ -52,10 +52,11 @@ def test_the_flagfiles_are_exactly_the_listed_ones():
 
 def test_default_mnist_differs_from_the_paper_recipe_only_by_the_categorical_views(parse_flags):
     default, paper = parse_flags(flagfile="mnist"), parse_flags(flagfile="mnist_paper")
-    assert (default.categorical_rotation_degrees, default.categorical_shear) == (25.0, 0.3)
-    assert (paper.categorical_rotation_degrees, paper.categorical_shear) == (0.0, 0.0)
-    assert dataclasses.replace(default, categorical_rotation_degrees=0.0,
-                               categorical_shear=0.0) == paper
+    views = ("categorical_rotation_degrees", "categorical_shear", "categorical_stroke",
+             "categorical_elastic_alpha")
+    assert [getattr(default, name) for name in views] == [25.0, 0.3, 0.0, 34.0]
+    assert [getattr(paper, name) for name in views] == [0.0, 0.0, 0.0, 0.0]
+    assert dataclasses.replace(default, **{name: 0.0 for name in views}) == paper
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
