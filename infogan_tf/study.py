@@ -133,7 +133,7 @@ def flagfile_digest(command: List[str]) -> Optional[str]:
 
 
 def check_same_flagfile(run: PlannedRun) -> None:
-    """Refuses to resume or report a run whose flagfile changed since it was trained.
+    """Refuses to resume, or skip as done, a run whose flagfile changed since training.
 
     Its command line is unchanged, so nothing else would notice that continuing it, or
     skipping it as done, mixes two configurations.
