@@ -13,7 +13,6 @@ skipped, and an interrupted training resumes from its checkpoint.
 
 import dataclasses
 import glob
-import hashlib
 import json
 import os
 import re
@@ -25,6 +24,7 @@ from typing import Callable, List, NamedTuple, Optional, Tuple
 
 from infogan_tf import events
 from infogan_tf import figures
+from infogan_tf import flagfile_guard
 from infogan_tf import report
 
 RECORD = "reproduce_record.json"
@@ -123,32 +123,23 @@ def run_status(run: PlannedRun) -> Tuple[bool, bool]:
     return not trained, not evaluated
 
 
-def flagfile_digest(command: List[str]) -> Optional[str]:
-    """sha256 of the file a command's --flagfile names (None without one)."""
-    for arg in command:
-        if arg.startswith("--flagfile="):
-            with open(arg.split("=", 1)[1], "rb") as f:
-                return hashlib.sha256(f.read()).hexdigest()
-    return None
-
-
 def check_same_flagfile(run: PlannedRun) -> None:
-    """Refuses to resume, or skip as done, a run whose flagfile changed since training.
+    """Refuses to resume, or skip as done, a run whose flag settings changed since training.
 
     Its command line is unchanged, so nothing else would notice that continuing it, or
-    skipping it as done, mixes two configurations.
+    skipping it as done, mixes two configurations. A record written before the per-flag
+    record existed is upgraded in place while its flagfile is still byte-identical.
     """
-    recorded = (read_json(os.path.join(run.model_dir, RECORD)) or {}).get("train", {})
-    if recorded.get("flagfile_sha256") is None:  # Not trained yet (or by an older study).
-        return
-    current = flagfile_digest(run.train_command)
-    if recorded["flagfile_sha256"] != current:
-        flagfile = next(a for a in run.train_command if a.startswith("--flagfile="))
-        raise StudyError(f"[{run.name}] {run.model_dir} was trained with another version of "
-                         f"{flagfile.split('=', 1)[1]} (its sha256 was "
-                         f"{recorded['flagfile_sha256'][:12]}, now {current[:12]}), so its "
-                         "results are not this configuration's. Use a new --study_dir, or "
-                         "move that run away to retrain it. Nothing was changed.")
+    record_path = os.path.join(run.model_dir, RECORD)
+    record = read_json(record_path) or {}
+    recorded = record.get("train", {})
+    if flagfile_guard.upgrade_legacy_record(recorded, run.train_command):
+        _write_json(record_path, record)
+    change = flagfile_guard.changed_settings(recorded, run.train_command)
+    if change is not None:
+        raise StudyError(f"[{run.name}] {run.model_dir}: {change}, so its results are not "
+                         "this configuration's. Use a new --study_dir, or move that run away "
+                         "to retrain it. Nothing was changed.")
 
 
 def run_command(run: PlannedRun, part: str, command: List[str], log_dir: str,
@@ -171,7 +162,7 @@ def run_command(run: PlannedRun, part: str, command: List[str], log_dir: str,
     entry = record.setdefault(part, {"sessions": []})
     entry["command"] = command
     if part == "train":
-        entry["flagfile_sha256"] = flagfile_digest(command)
+        entry.update(flagfile_guard.settings_record(command))
     entry["sessions"].append({"seconds": seconds, "returncode": code,
                               "finished": time.strftime("%Y-%m-%d %H:%M:%S")})
     if code == 0:

@@ -207,22 +207,55 @@ def test_sections_written_by_other_commands_survive_a_regenerated_report():
     assert sections_of_other_commands("# Results\n\n## Targets\n") == ""
 
 
-def test_a_run_whose_flagfile_changed_since_training_is_refused(tmp_path, monkeypatch):
+def _trained_run(tmp_path, monkeypatch, flag_text):
     flagfile = tmp_path / "main.cfg"
-    flagfile.write_text("--train_steps=3\n")
+    flagfile.write_text(flag_text)
     config = study.StudyConfig(study_dir=str(tmp_path / "study"), seeds=(0,), figure1=False,
                                train_flagfile=str(flagfile))
     run = study.plan(config)[0]
     calls = []
     monkeypatch.setattr(study.subprocess, "call", lambda *a, **k: calls.append(a) or 0)
     study.run_command(run, "train", run.train_command, str(tmp_path / "logs"), lambda _: None)
+    return flagfile, run, calls
+
+
+def test_a_run_whose_flag_settings_changed_since_training_is_refused(tmp_path, monkeypatch):
+    flagfile, run, calls = _trained_run(tmp_path, monkeypatch, "# a\n--train_steps=3\n")
     record = study.read_json(os.path.join(run.model_dir, study.RECORD))
-    assert record["train"]["flagfile_sha256"] == hashlib.sha256(b"--train_steps=3\n").hexdigest()
+    assert record["train"]["flagfile_settings"] == ["--train_steps=3"]
     study.check_same_flagfile(run)  # Unchanged: accepted.
+    flagfile.write_text("# a comment, reworded\n\n  --train_steps=3\n")
+    study.check_same_flagfile(run)  # Only comments and blank lines changed: accepted.
     before = open(os.path.join(run.model_dir, study.RECORD)).read()
-    flagfile.write_text("--train_steps=3\n--categorical_stroke=0.5\n")
-    with pytest.raises(study.StudyError, match=r"seed_0\] .* was trained with another version "
-                                               r"of .*main.cfg .*Use a new --study_dir"):
+    flagfile.write_text("--train_steps=4\n--categorical_stroke=0.5\n")
+    with pytest.raises(study.StudyError, match=r"seed_0\] .*main.cfg changed since this run was "
+                                               r"trained \(it had --train_steps=3; it now has "
+                                               r"--train_steps=4, --categorical_stroke=0.5\)"
+                                               r".*Use a new --study_dir"):
         study.execute_runs([run], str(tmp_path / "logs"), lambda _: None)
     assert len(calls) == 1  # Nothing was run...
     assert open(os.path.join(run.model_dir, study.RECORD)).read() == before  # ...or written.
+
+
+def test_a_record_from_before_the_settings_record_is_upgraded_or_refused(tmp_path,
+                                                                         monkeypatch):
+    flagfile, run, _ = _trained_run(tmp_path, monkeypatch, "# a\n--train_steps=3\n")
+    record_path = os.path.join(run.model_dir, study.RECORD)
+    record = study.read_json(record_path)
+    del record["train"]["flagfile_settings"]  # As the first version of the record kept it.
+    assert record["train"]["flagfile_sha256"] == hashlib.sha256(
+        b"# a\n--train_steps=3\n").hexdigest()
+    legacy = json.dumps(record)
+    with open(record_path, "w") as f:
+        f.write(legacy)
+    study.check_same_flagfile(run)  # Byte-identical: accepted, and the settings are added.
+    assert study.read_json(record_path)["train"]["flagfile_settings"] == ["--train_steps=3"]
+    flagfile.write_text("# reworded\n--train_steps=3\n")
+    study.check_same_flagfile(run)  # Upgraded, so a comment edit is now harmless.
+
+    with open(record_path, "w") as f:
+        f.write(legacy)
+    with pytest.raises(study.StudyError, match=r"sha256 was [0-9a-f]{12}, now [0-9a-f]{12}; "
+                                               r"this run's record predates"):
+        study.check_same_flagfile(run)  # Legacy record, file changed: cannot tell, refused.
+    assert open(record_path).read() == legacy
