@@ -20,6 +20,7 @@ setup(
         "absl-py>=2.0",
         "numpy>=1.26",
         "scipy>=1.11",
+        "scikit-learn>=1.3",
         "pillow>=10",
     ],
     # tensorflow-serving-api pins tensorflow to its own minor version, so it is optional:
