@@ -103,7 +103,8 @@ def _dci(codes, factors, rng) -> Tuple[dict, dict]:
 def _sap(codes, factors, rng) -> Tuple[dict, dict]:
     scores = disentanglement_linear.sap_score(codes, factors, rng)
     settings = {"num_train": disentanglement_linear.SAP_NUM_TRAIN,
-                "num_test": disentanglement_linear.SAP_NUM_TEST}
+                "num_test": disentanglement_linear.SAP_NUM_TEST,
+                "classifier": "LinearSVC", "svc_C": disentanglement_linear.SAP_SVC_C}
     return {"sap": scores["sap"]}, dict(scores, settings=settings)
 
 

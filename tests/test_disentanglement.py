@@ -5,6 +5,7 @@ import os
 
 import numpy as np
 import pytest
+from sklearn.svm import LinearSVC
 
 from infogan_tf import disentanglement as dis
 from infogan_tf import disentanglement_linear as lin
@@ -46,7 +47,9 @@ def test_codes_equal_to_factors_are_perfectly_disentangled():
     assert scores["factorvae"] == 1.0
     assert scores["mig"] > 0.95
     assert scores["dci"] > 0.99
-    assert scores["sap"] > 0.6  # accuracy 1 vs about chance (1/3, 1/8) for the other codes
+    # SAP: factor 0 (3 classes) gap 1 - about 1/3. An 8-class factor read from its own code by a
+    # 1-D one-vs-rest linear SVM gets only its two end classes right (about 2/8 vs chance 1/8).
+    assert scores["sap"] > 0.25
     result = dis.factor_vae_score(standardized(factors), factors, np.random.RandomState(0), **SMALL)
     assert result["code_to_factor"] == [0, 1, 2] and result["train_accuracy"] == 1.0
 
@@ -73,9 +76,19 @@ def test_rotation_mixing_two_factors_lowers_every_score():
     share = 2 * math.sqrt(2)
     assert mixed["dci"] == pytest.approx(
         (1 + share * (1 - math.log(2) / math.log(3))) / (1 + share), abs=0.02)
-    assert mixed["sap"] < 0.45
-    for name in perfect:
+    for name in ("factorvae", "mig", "dci"):
         assert mixed[name] < perfect[name] - 0.15, name
+
+
+def test_rotation_removes_the_sap_gap_of_the_mixed_factors():
+    factors = synthetic_factors()
+    perfect = lin.sap_score(standardized(factors), factors, np.random.RandomState(1))
+    mixed = lin.sap_score(mixed_codes(factors), factors, np.random.RandomState(1))
+    assert perfect["per_factor"][0] > 0.6 and mixed["per_factor"][0] > 0.6  # factor 0 untouched
+    # Factors 1 and 2 each read equally well from codes 1 and 2 once mixed: no gap left.
+    assert min(perfect["per_factor"][1:]) > 0.08
+    assert max(mixed["per_factor"][1:]) < 0.05
+    assert mixed["sap"] < perfect["sap"] - 0.04
 
 
 def test_results_are_reproducible_from_the_random_state():
@@ -174,10 +187,49 @@ def test_dci_from_importance_by_hand():
         (dis_expected, completeness_expected))
 
 
-def test_nearest_mean_accuracy_by_hand():
-    accuracy = lin.nearest_mean_accuracy(np.array([0.0, 0.0, 1.0, 1.0]), np.array([3, 3, 5, 5]),
-                                         np.array([0.2, 0.9, 0.6]), np.array([3, 5, 3]))
-    assert accuracy == pytest.approx(2 / 3)
+def hand_made_codes(rng, factor_a):
+    """Code 0 separates factor a with a wide margin, code 1 is constant, code 2 is a noisy a."""
+    n = len(factor_a)
+    return np.stack([4.0 * factor_a - 2 + rng.uniform(-0.5, 0.5, n), np.full(n, 0.7),
+                     factor_a + rng.normal(0, 1, n)], axis=1)
+
+
+def test_sap_score_matrix_matches_disentanglement_libs_classifier_and_obvious_values():
+    rng = np.random.RandomState(0)
+    # Training factor a is imbalanced (about 20 % ones), so class balancing matters; the
+    # test rows are exactly balanced, so a classifier that predicts one class scores 1/K.
+    train_factors = np.stack([(rng.rand(400) < 0.2).astype(int), rng.randint(3, size=400)], 1)
+    test_factors = np.stack([np.tile([0, 1], 30), rng.permutation(np.repeat([0, 1, 2], 20))], 1)
+    train_codes = hand_made_codes(rng, train_factors[:, 0])
+    test_codes = hand_made_codes(rng, test_factors[:, 0])
+    matrix = lin.sap_score_matrix(train_codes, train_factors, test_codes, test_factors)
+
+    def direct(i, j, class_weight):  # disentanglement_lib's call, fitted here
+        classifier = LinearSVC(C=0.01, class_weight=class_weight)
+        classifier.fit(train_codes[:, i:i + 1], train_factors[:, j])
+        return np.mean(classifier.predict(test_codes[:, i:i + 1]) == test_factors[:, j])
+
+    assert matrix.shape == (3, 2)
+    assert matrix.tolist() == [[direct(i, j, "balanced") for j in range(2)] for i in range(3)]
+    assert matrix[0, 0] == 1.0  # a perfectly separating code
+    assert matrix[1].tolist() == [1 / 2, 1 / 3]  # a constant code: one class, chance
+    assert matrix[2, 0] > direct(2, 0, None) + 0.1  # balancing lets the minority class be chosen
+
+
+def test_sap_is_the_mean_gap_between_the_two_best_codes():
+    factors = synthetic_factors(num_rows=600)
+    codes = mixed_codes(factors) + np.random.RandomState(2).normal(0, 0.3, (600, 3))
+    result = lin.sap_score(codes, factors, np.random.RandomState(0))
+    columns = np.array(result["accuracy"]).T.tolist()
+    gaps = [sorted(column)[-1] - sorted(column)[-2] for column in columns]
+    assert result["per_factor"] == pytest.approx(gaps, abs=1e-12)
+    assert result["sap"] == pytest.approx(sum(gaps) / len(gaps), abs=1e-12)
+
+
+def test_linear_svc_accuracy_with_a_single_training_class_predicts_that_class():
+    accuracy = lin.linear_svc_accuracy(np.array([0.0, 1.0]), np.array([4, 4]),
+                                       np.array([0.3, 0.6, 0.9, 2.0]), np.array([4, 1, 4, 4]))
+    assert accuracy == 0.75
 
 
 def test_bad_inputs_are_refused():

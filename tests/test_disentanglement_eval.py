@@ -69,6 +69,7 @@ def test_metrics_reach_json_tensorboard_and_the_summary_line(dsprites_run, dspri
     for key in ("factorvae_score", "mig", "dci_disentanglement", "dci_completeness", "sap"):
         assert 0.0 <= scores[key] <= 1.0, key
     assert scores["details"]["factorvae"]["settings"]["batch_size"] == 64
+    assert scores["details"]["sap"]["settings"]["classifier"] == "LinearSVC"
     # dSprites has no held-out images and no digits: no reference classifier, no sweeps.
     assert "sample_quality" not in metrics and "continuous" not in metrics
     assert "figure2_c2" in metrics["figures"]
