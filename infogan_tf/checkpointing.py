@@ -36,6 +36,9 @@ def _describe(key: str, value) -> str:
     if key == "contrastive_classifier":
         return ("a contrastive classifier (--contrastive_regularizer > 0)" if value
                 else "no contrastive classifier (--contrastive_regularizer=0)")
+    if key == "q_optimizer":
+        return ("a separate optimizer for Q (--q_learning_rate set)" if value
+                else "one optimizer for D and Q (--q_learning_rate unset)")
     return json.dumps(value)
 
 

@@ -50,6 +50,7 @@ class TrainConfig:
     batch_size: int = 128
     d_learning_rate: float = 2e-4
     g_learning_rate: float = 1e-3
+    q_learning_rate: Optional[float] = None
     beta1: float = 0.5
     instance_noise_std: float = 0.0
     instance_noise_steps: int = 0
@@ -83,6 +84,9 @@ class TrainConfig:
         if self.contrastive_regularizer:
             # Only then: checkpoints of runs without it keep their signature.
             signature["contrastive_classifier"] = True
+        if self.q_learning_rate is not None:
+            # Q's own layers then have their own optimizer in the checkpoint.
+            signature["q_optimizer"] = True
         return signature
 
     def dataset_options(self) -> data_lib.DatasetOptions:
@@ -123,6 +127,13 @@ def validate_config(config: TrainConfig) -> None:
     for name in ("d_learning_rate", "g_learning_rate", "continuous_std_floor"):
         value = getattr(config, name)
         _require(value > 0, f"--{name} must be positive, got {value}")
+    if config.q_learning_rate is not None:
+        _require(config.q_learning_rate > 0,
+                 f"--q_learning_rate must be positive (or unset: D's), got {config.q_learning_rate}")
+        _require(config.mixed_precision != "mixed_float16",
+                 "--q_learning_rate is not supported with --mixed_precision=mixed_float16 "
+                 "(one loss scale would serve two optimizers): use mixed_bfloat16, which needs "
+                 "no loss scaling, or leave --q_learning_rate unset")
     for name in ("lambda_categorical", "lambda_continuous"):
         value = getattr(config, name)
         _require(value >= 0, f"--{name} must be >= 0, got {value}")

@@ -232,6 +232,20 @@ def build_discriminator(architecture: Architecture, spec: LatentSpec,
     return keras.Model(images, outputs, name="discriminator")
 
 
+
+def split_q_variables(discriminator: keras.Model) -> Tuple[list, list]:
+    """D/Q's trainable variables as (shared trunk and validity head, Q's own layers).
+
+    Q's own layers are those the validity output does not depend on (the FC-BN-lReLU
+    layer of the paper's MNIST Q and the code heads), found from the model's graph so
+    that every architecture is covered. Both lists keep the model's variable order.
+    """
+    validity = keras.Model(discriminator.inputs, discriminator.output["validity"])
+    shared = {id(v) for v in validity.trainable_variables}
+    variables = discriminator.trainable_variables
+    return ([v for v in variables if id(v) in shared],
+            [v for v in variables if id(v) not in shared])
+
 def _head(x, units, name, options, spectral_norm=False):
     layer = keras.layers.Dense(units, kernel_initializer=options.initializer(), dtype="float32",
                                name=name if not spectral_norm else None)

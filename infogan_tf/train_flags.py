@@ -71,6 +71,10 @@ flags.DEFINE_float("batch_norm_momentum", 0.9, "Momentum of batch-norm moving av
 flags.DEFINE_integer("batch_size", 128, "Global batch size (split over replicas).")
 flags.DEFINE_float("d_learning_rate", 2e-4, "Adam learning rate of D/Q.")
 flags.DEFINE_float("g_learning_rate", 1e-3, "Adam learning rate of G.")
+flags.DEFINE_float("q_learning_rate", None, "Adam learning rate of Q's own layers (its "
+                   "FC-BN-lReLU layer and the code heads; the trunk shared with D keeps "
+                   "--d_learning_rate). Unset: Q learns at D's rate, as in the authors' code; "
+                   "the paper gives no rate for Q.")
 flags.DEFINE_float("beta1", 0.5, "Adam beta_1 of both optimizers.")
 flags.DEFINE_float("instance_noise_std", 0.0, "Std of Gaussian instance noise added to every "
                    "image D sees, real and generated (in G's output units), 0 for none.")
@@ -159,6 +163,7 @@ def config_from_flags() -> TrainConfig:
         learn_continuous_std=FLAGS.learn_continuous_std,
         continuous_std_floor=FLAGS.continuous_std_floor, batch_size=FLAGS.batch_size,
         d_learning_rate=FLAGS.d_learning_rate, g_learning_rate=FLAGS.g_learning_rate,
+        q_learning_rate=FLAGS.q_learning_rate,
         beta1=FLAGS.beta1, instance_noise_std=FLAGS.instance_noise_std,
         instance_noise_steps=FLAGS.instance_noise_steps,
         contrastive_regularizer=FLAGS.contrastive_regularizer, cr_start_step=FLAGS.cr_start_step,

@@ -24,6 +24,7 @@ from infogan_tf import code_augmentation
 from infogan_tf import losses
 from infogan_tf import schedules
 from infogan_tf import networks
+from infogan_tf import optimizers
 from infogan_tf import step_metrics
 from infogan_tf.config import TrainConfig
 from infogan_tf.latent import LatentBatch
@@ -45,18 +46,23 @@ class InfoGANTrainer:
         keras.utils.set_random_seed(config.seed)  # Deterministic weight init.
         with strategy.scope():
             self.generator, self.discriminator, classifier = self._build_networks()
-            self.g_optimizer = keras.optimizers.Adam(config.g_learning_rate,
-                                                     beta_1=config.beta1)
-            self.d_optimizer = keras.optimizers.Adam(config.d_learning_rate,
-                                                     beta_1=config.beta1)
-            self.g_optimizer.build(self.generator.trainable_variables)
-            self.d_optimizer.build(self.discriminator.trainable_variables)
-            self._g_loss_scale = self._loss_scale(self.g_optimizer,
-                                                  self.generator.trainable_variables)
-            self._d_loss_scale = self._loss_scale(self.d_optimizer,
-                                                  self.discriminator.trainable_variables)
+            adam = functools.partial(optimizers.adam, beta1=config.beta1)
+            scale = functools.partial(optimizers.loss_scale,
+                                      mixed_precision=config.mixed_precision)
+            self.g_optimizer = adam(config.g_learning_rate,
+                                    variables=self.generator.trainable_variables)
+            # With --q_learning_rate, Q's own layers get their own Adam; D's covers the rest.
+            self.d_variables, self.q_variables = (
+                networks.split_q_variables(self.discriminator)
+                if config.q_learning_rate is not None
+                else (self.discriminator.trainable_variables, []))
+            self.d_optimizer = adam(config.d_learning_rate, variables=self.d_variables)
+            self.q_optimizer = (adam(config.q_learning_rate, variables=self.q_variables)
+                                if self.q_variables else None)
+            self._g_loss_scale = scale(self.g_optimizer, self.generator.trainable_variables)
+            self._d_loss_scale = scale(self.d_optimizer, self.d_variables)
             self.contrastive = None if classifier is None else contrastive.ClassifierState(
-                classifier, config.d_learning_rate, config.beta1, self._loss_scale)
+                classifier, config.d_learning_rate, config.beta1, scale)
             self.rng = tf.random.Generator.from_seed(config.seed)
             self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
         # XLA compiles each replica's forward and backward pass; the all-reduce
@@ -83,18 +89,6 @@ class InfoGANTrainer:
                     if self.config.contrastive_regularizer else None)
         finally:
             keras.mixed_precision.set_global_policy(previous)
-
-    def _loss_scale(self, optimizer, variables):
-        """A dynamic loss-scaling wrapper of the optimizer for float16, else None.
-
-        Only the inner optimizer is checkpointed: a run resumes with any precision,
-        and the loss scale re-adapts within a few steps.
-        """
-        if self.config.mixed_precision != "mixed_float16":
-            return None
-        scaled = keras.optimizers.LossScaleOptimizer(optimizer)
-        scaled.build(variables)
-        return scaled
 
     @property
     def d_updater(self):
@@ -131,6 +125,8 @@ class InfoGANTrainer:
         if self.contrastive is not None:
             objects.update(cr_classifier=self.contrastive.model,
                            cr_optimizer=self.contrastive.optimizer)
+        if self.q_optimizer is not None:
+            objects["q_optimizer"] = self.q_optimizer
         return objects
 
     def metric_names(self, contrastive_step: bool = False):
@@ -160,7 +156,7 @@ class InfoGANTrainer:
                                              contrastive.gap_at(self.config, self.step),
                                              self.config.cr_share_noise)
         gradients, metrics = self._d_gradients(real_images, d_latents)
-        self.d_updater.apply_gradients(zip(gradients, self.discriminator.trainable_variables))
+        self._apply_discriminator_gradients(gradients)
         if contrastive_step:
             gradients, cr_metrics = self._cr_gradients(pairs)
             self.contrastive.updater.apply_gradients(
@@ -169,6 +165,15 @@ class InfoGANTrainer:
         gradients, metrics["g_loss"] = self._g_gradients(g_latents, pairs)
         self.g_updater.apply_gradients(zip(gradients, self.generator.trainable_variables))
         return metrics
+
+    def _apply_discriminator_gradients(self, gradients) -> None:
+        pairs = list(zip(gradients, self.discriminator.trainable_variables))
+        if self.q_optimizer is None:
+            self.d_updater.apply_gradients(pairs)
+            return
+        own = {id(v) for v in self.q_variables}
+        self.d_updater.apply_gradients([(g, v) for g, v in pairs if id(v) not in own])
+        self.q_optimizer.apply_gradients([(g, v) for g, v in pairs if id(v) in own])
 
     def _average(self, per_example: tf.Tensor) -> tf.Tensor:
         return tf.nn.compute_average_loss(per_example, global_batch_size=self.config.batch_size)

@@ -220,6 +220,8 @@ class _Session:
         factor = self.rollbacks.learning_rate_factor
         self.trainer.d_optimizer.learning_rate = self.config.d_learning_rate * factor
         self.trainer.g_optimizer.learning_rate = self.config.g_learning_rate * factor
+        if self.trainer.q_optimizer is not None:
+            self.trainer.q_optimizer.learning_rate = self.config.q_learning_rate * factor
         if self.trainer.contrastive is not None:
             self.trainer.contrastive.optimizer.learning_rate = self.config.d_learning_rate * factor
 
