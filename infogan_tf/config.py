@@ -129,7 +129,8 @@ def validate_config(config: TrainConfig) -> None:
         _require(value > 0, f"--{name} must be positive, got {value}")
     if config.q_learning_rate is not None:
         _require(config.q_learning_rate > 0,
-                 f"--q_learning_rate must be positive (or unset: D's), got {config.q_learning_rate}")
+                 "--q_learning_rate must be positive (or unset: D's rate), got "
+                 f"{config.q_learning_rate}")
         _require(config.mixed_precision != "mixed_float16",
                  "--q_learning_rate is not supported with --mixed_precision=mixed_float16 "
                  "(one loss scale would serve two optimizers): use mixed_bfloat16, which needs "

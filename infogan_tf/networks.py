@@ -232,7 +232,6 @@ def build_discriminator(architecture: Architecture, spec: LatentSpec,
     return keras.Model(images, outputs, name="discriminator")
 
 
-
 def split_q_variables(discriminator: keras.Model) -> Tuple[list, list]:
     """D/Q's trainable variables as (shared trunk and validity head, Q's own layers).
 
@@ -245,6 +244,7 @@ def split_q_variables(discriminator: keras.Model) -> Tuple[list, list]:
     variables = discriminator.trainable_variables
     return ([v for v in variables if id(v) in shared],
             [v for v in variables if id(v) not in shared])
+
 
 def _head(x, units, name, options, spectral_norm=False):
     layer = keras.layers.Dense(units, kernel_initializer=options.initializer(), dtype="float32",

@@ -79,5 +79,6 @@ def test_a_run_with_q_learning_rate_resumes_and_refuses_to_resume_without_it(tmp
     training.train(config)
     resumed = training.train(short_config(tmp_path / "run", mnist_dir, q_learning_rate=1e-3))
     assert resumed["step"] == 4
-    with pytest.raises(CheckpointMismatchError, match="q_optimizer: the checkpoint has a separate optimizer for Q"):
+    with pytest.raises(CheckpointMismatchError,
+                       match="q_optimizer: the checkpoint has a separate optimizer for Q"):
         training.train(short_config(tmp_path / "run", mnist_dir, train_steps=6))
