@@ -51,6 +51,7 @@ class TrainConfig:
     d_learning_rate: float = 2e-4
     g_learning_rate: float = 1e-3
     q_learning_rate: Optional[float] = None
+    generator_updates: int = 1
     beta1: float = 0.5
     instance_noise_std: float = 0.0
     instance_noise_steps: int = 0
@@ -121,7 +122,7 @@ def validate_config(config: TrainConfig) -> None:
              f"--architecture={config.architecture!r} is unknown; known: "
              f"{', '.join(networks.architecture_names())}")
     for name in ("batch_size", "train_steps", "steps_per_loop", "log_every", "checkpoint_every",
-                 "keep_checkpoints", "image_every", "cpu_replicas"):
+                 "keep_checkpoints", "image_every", "cpu_replicas", "generator_updates"):
         value = getattr(config, name)
         _require(value > 0, f"--{name} must be a positive integer, got {value}")
     for name in ("d_learning_rate", "g_learning_rate", "continuous_std_floor"):

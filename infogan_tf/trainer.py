@@ -1,7 +1,8 @@
 """The InfoGAN training step under a `tf.distribute` strategy.
 
-One step = one D/Q update, then one G update, on the same real batch, each
-player with its own tape (as in the keras-io GAN examples). Following the
+One step = one D/Q update, then one G update (--generator_updates of them, on the
+same latents), on the same real batch, each player with its own tape (as in the
+keras-io GAN examples). Following the
 authors' code, lambda * L_I is subtracted from both the D/Q loss (so Q and the
 shared trunk learn it) and the G loss. Per-example losses are averaged with
 `tf.nn.compute_average_loss` over the GLOBAL batch, so the gradients the
@@ -138,7 +139,7 @@ class InfoGANTrainer:
     def replica_step(self, real_images: tf.Tensor, d_latents: Optional[LatentBatch] = None,
                      g_latents: Optional[LatentBatch] = None, contrastive_step: bool = False,
                      pairs=None) -> Dict[str, tf.Tensor]:
-        """One D/Q update, [one contrastive classifier update,] one G update.
+        """One D/Q update, [one contrastive classifier update,] --generator_updates G updates.
 
         Latents (and the contrastive `pairs`, (left, right, shared) as
         contrastive.sample_pairs returns) are drawn from the in-scope RNG
@@ -162,8 +163,11 @@ class InfoGANTrainer:
             self.contrastive.updater.apply_gradients(
                 zip(gradients, self.contrastive.model.trainable_variables))
             metrics.update(cr_metrics)
-        gradients, metrics["g_loss"] = self._g_gradients(g_latents, pairs)
-        self.g_updater.apply_gradients(zip(gradients, self.generator.trainable_variables))
+        # Unrolled: the extra G updates reuse the latents (and pairs), as the
+        # InfoGAN-CR code's second G step reuses its feed; g_loss is the last one's.
+        for _ in range(self.config.generator_updates):
+            gradients, metrics["g_loss"] = self._g_gradients(g_latents, pairs)
+            self.g_updater.apply_gradients(zip(gradients, self.generator.trainable_variables))
         return metrics
 
     def _apply_discriminator_gradients(self, gradients) -> None:

@@ -98,6 +98,10 @@ def test_dsprites_flagfile_has_infogan_cr_settings(parse_flags):
     config = parse_flags(flagfile="dsprites")
     assert config.batch_size == 64 and config.network.leaky_relu_slope == 0.2
     assert not config.learn_continuous_std and config.latent.continuous_codes[0].kind == "uniform"
+    # InfoGAN-CR's code runs G's update twice per iteration, in both of their models.
+    assert config.generator_updates == 2
+    assert parse_flags(flagfile="dsprites_cr").generator_updates == 2
+    assert parse_flags(flagfile="mnist").generator_updates == 1
 
 
 def test_dataset_alone_picks_its_architecture_and_vice_versa(parse_flags):
