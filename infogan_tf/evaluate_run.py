@@ -187,6 +187,9 @@ def scalar_summaries(result: dict) -> dict:
     for name, scores in result.get("categorical", {}).items():
         for key in ("accuracy", "nmi", "ari"):
             scalars[f"eval/{key}_{name}"] = scores[key]
+        for key, value in scores.get("label_free", {}).items():
+            if key != "max_entropy":
+                scalars[f"eval/{key}_{name}"] = value
     for name, scores in result.get("generated_categories", {}).items():
         scalars[f"eval/generator_accuracy_{name}"] = scores["accuracy"]
     for name, value in result.get("information", {}).items():

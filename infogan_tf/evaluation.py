@@ -65,6 +65,7 @@ def categorical_as_classifier(model: TrainedModel, test: ImageData) -> Dict[str,
         predicted = np.argmax(logits.numpy(), axis=1)
         scores = metrics.clustering_scores(test.labels, predicted)
         scores["test_images"] = int(len(predicted))
+        scores["label_free"] = metrics.label_free_code_scores(logits.numpy())
         results[names[i]] = scores
     return results
 

@@ -116,6 +116,31 @@ def clustering_scores(true_labels, predicted_clusters) -> dict:
             "contingency": counts.tolist()}
 
 
+def label_free_code_scores(logits: np.ndarray) -> dict:
+    """How decisively and how evenly a categorical code's Q assigns real images, without labels.
+
+    Across the MNIST runs of docs/RESULTS.md the mean confidence ranked runs of one
+    configuration in the order of their (label-based) accuracy; it is reported so runs
+    can be compared, or restarts chosen, without labels.
+
+    Args:
+      logits: [N, K] Q's logits for N real images.
+
+    Returns:
+      mean_confidence: mean over images of max_k Q(k|x) (1 = every image decided);
+      assignment_entropy: entropy in nats of the argmax categories' frequencies
+        (ln K when every category is used equally often);
+      max_entropy: ln K.
+    """
+    logits = np.asarray(logits, np.float64)
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probabilities = shifted / shifted.sum(axis=1, keepdims=True)
+    counts = np.bincount(probabilities.argmax(axis=1), minlength=logits.shape[1])
+    return {"mean_confidence": float(probabilities.max(axis=1).mean()),
+            "assignment_entropy": _entropy(counts),
+            "max_entropy": float(np.log(logits.shape[1]))}
+
+
 def classifier_score(probabilities: np.ndarray, eps: float = 1e-12) -> float:
     """exp(E_x KL(p(y|x) || p(y))): the Inception score with another classifier.
 

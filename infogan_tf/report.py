@@ -34,12 +34,12 @@ def _test_images(seeds: List[dict]) -> int:
 
 def seed_table(seeds: List[dict]) -> List[str]:
     """The per-seed table and its mean ± std row."""
-    lines = ["| seed | steps | accuracy (%) | NMI | ARI | L_I(c1) | rotation: code, ρ(slant) | "
-             "width: code, ρ(width) | digits without own category | classifier score | FD | "
-             "train min |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    columns: Dict[str, list] = {k: [] for k in ("acc", "nmi", "ari", "mi", "rot", "wid", "cs",
-                                                "fd")}
+    lines = ["| seed | steps | accuracy (%) | NMI | ARI | L_I(c1) | Q confidence | "
+             "rotation: code, ρ(slant) | width: code, ρ(width) | digits without own category | "
+             "classifier score | FD | train min |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    columns: Dict[str, list] = {k: [] for k in ("acc", "nmi", "ari", "mi", "conf", "rot", "wid",
+                                                "cs", "fd")}
     for run in seeds:
         m = run["metrics"]
         c1 = m.get("categorical", {}).get("c1", {})
@@ -47,6 +47,7 @@ def seed_table(seeds: List[dict]) -> List[str]:
         merged = merged_labels(c1["contingency"]) if c1 else {}
         row = {"acc": c1_accuracy(m), "nmi": c1.get("nmi"), "ari": c1.get("ari"),
                "mi": m.get("information", {}).get("c1"),
+               "conf": c1.get("label_free", {}).get("mean_confidence"),
                "rot": abs(roles["rotation"][1]) if "rotation" in roles else None,
                "wid": abs(roles["width"][1]) if "width" in roles else None,
                "cs": quality(m, "generated", "classifier_score"),
@@ -58,13 +59,14 @@ def seed_table(seeds: List[dict]) -> List[str]:
         lines.append(
             f"| {run['seed']} | {m['step']} | {_fmt(row['acc'], '.2f', 100)} | "
             f"{_fmt(row['nmi'])} | {_fmt(row['ari'])} | {_fmt(row['mi'])} | "
-            f"{role_text['rotation']} | {role_text['width']} | "
+            f"{_fmt(row['conf'])} | {role_text['rotation']} | {role_text['width']} | "
             f"{', '.join(f'{a}→{b}' for a, b in merged.items()) or 'none'} | "
             f"{_fmt(row['cs'], '.2f')} | {_fmt(row['fd'], '.2f')} | "
             f"{_minutes(run['record'], 'train'):.1f} |")
     acc = [100 * a for a in columns["acc"] if a is not None]
     lines.append(f"| **mean ± std** | | {mean_std(acc, '.2f')} | {mean_std(columns['nmi'])} | "
                  f"{mean_std(columns['ari'])} | {mean_std(columns['mi'])} | "
+                 f"{mean_std(columns['conf'])} | "
                  f"\\|ρ\\| {mean_std(columns['rot'])} | \\|ρ\\| {mean_std(columns['wid'])} | | "
                  f"{mean_std(columns['cs'], '.2f')} | {mean_std(columns['fd'], '.2f')} | |")
     return lines
@@ -204,7 +206,9 @@ def render_results(results: dict) -> str:
                   f"c1 accuracy: Q's argmax category on the {_test_images(seeds):,} MNIST "
                   "test images, matched "
                   "one-to-one to the labels (Hungarian); NMI and ARI of the same clustering. "
-                  "L_I(c1): the bound on generated samples at evaluation (nats, max 2.303). ρ: "
+                  "L_I(c1): the bound on generated samples at evaluation (nats, max 2.303). "
+                  "Q confidence: Q's mean max_k Q(k|x) on the same real images, which needs no "
+                  "labels. ρ: "
                   "Spearman correlation of a continuous code swept from −2 to 2 with the slant / "
                   "stroke width of the image, averaged over the fixed noise samples; the code "
                   "with the strongest slant correlation is named rotation, the other the width "

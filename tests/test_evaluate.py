@@ -60,6 +60,11 @@ def test_evaluate_cli_writes_metrics_figures_and_tensorboard(tiny_run, mnist_dir
     np.testing.assert_array_equal(counts.sum(axis=1), np.bincount(labels, minlength=10))
     matched = sum(counts[label, int(k)] for k, label in c1["cluster_to_label"].items())
     assert c1["accuracy"] == pytest.approx(matched / TEST_IMAGES)
+    # The label-free scores describe the same argmax assignment the contingency counts.
+    frequencies = counts.sum(axis=0)[counts.sum(axis=0) > 0] / TEST_IMAGES
+    assert c1["label_free"]["assignment_entropy"] == pytest.approx(
+        -(frequencies * np.log(frequencies)).sum())
+    assert 0.1 <= c1["label_free"]["mean_confidence"] <= 1.0
     generated = metrics["generated_categories"]["c1"]
     assert generated["images_per_category"] == 20
     assert np.asarray(generated["contingency"]).sum() == 200
@@ -77,6 +82,8 @@ def test_evaluate_cli_writes_metrics_figures_and_tensorboard(tiny_run, mnist_dir
     scalars = events.read_scalars(os.path.join(tiny_run, "eval"))
     assert scalars["eval/accuracy_c1"] == ([2], [pytest.approx(c1["accuracy"])])
     assert scalars["eval/frechet_distance_generated"][0] == [2]
+    assert scalars["eval/mean_confidence_c1"] == (
+        [2], [pytest.approx(c1["label_free"]["mean_confidence"])])
 
 
 def test_missing_or_foreign_model_dir_is_refused(tmp_path, python_env):

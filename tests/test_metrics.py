@@ -152,3 +152,25 @@ def test_feature_frechet_distance_is_zero_to_itself_and_grows_with_a_shift():
     scaled = metrics.feature_frechet_distance(features, 2.0 * features)
     mu_a, cov_a = features.mean(0), np.cov(features.T)
     assert scaled == pytest.approx(_direct_frechet(mu_a, cov_a, 2 * mu_a, 4 * cov_a), rel=1e-6)
+
+
+def test_label_free_code_scores_by_hand():
+    # Row 1: softmax(ln 3, 0, 0) = (0.6, 0.2, 0.2); row 2: uniform (1/3 each, argmax 0);
+    # row 3: softmax(0, ln 4, 0) = (1/6, 4/6, 1/6); row 4: certain category 2.
+    logits = np.array([[np.log(3.0), 0.0, 0.0], [5.0, 5.0, 5.0], [0.0, np.log(4.0), 0.0],
+                       [0.0, 0.0, 200.0]])
+    scores = metrics.label_free_code_scores(logits)
+    assert scores["mean_confidence"] == pytest.approx((0.6 + 1 / 3 + 4 / 6 + 1.0) / 4)
+    # Argmax categories 0, 0, 1, 2: frequencies 1/2, 1/4, 1/4.
+    assert scores["assignment_entropy"] == pytest.approx(
+        -(0.5 * np.log(0.5) + 2 * 0.25 * np.log(0.25)))
+    assert scores["max_entropy"] == pytest.approx(np.log(3.0))
+
+
+def test_label_free_code_scores_extremes():
+    decided = np.eye(4)[np.arange(8) % 4] * 50.0
+    scores = metrics.label_free_code_scores(decided)
+    assert scores["mean_confidence"] == pytest.approx(1.0)
+    assert scores["assignment_entropy"] == pytest.approx(np.log(4.0))
+    collapsed = metrics.label_free_code_scores(np.tile([9.0, 0.0, 0.0, 0.0], (8, 1)))
+    assert collapsed["assignment_entropy"] == 0.0

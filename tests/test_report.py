@@ -32,7 +32,10 @@ def _metrics(seed, accuracy, rho_slant=-0.95, rho_width=0.92, merged=False):
         "categorical": {"c1": {"accuracy": accuracy, "nmi": accuracy - 0.05,
                                "ari": accuracy - 0.1, "test_images": 10000,
                                "contingency": _contingency(merged),
-                               "cluster_to_label": {str(k): k for k in range(10)}}},
+                               "cluster_to_label": {str(k): k for k in range(10)},
+                               "label_free": {"mean_confidence": 0.9 + seed / 100,
+                                              "assignment_entropy": 2.3,
+                                              "max_entropy": 2.302585}}},
         "information": {"c1": 2.29, "c2": -0.3, "c3": -0.3},
         "continuous": {"codes": {"c2": {"slant": sweep(rho_slant), "width": sweep(0.1)},
                                  "c3": {"slant": sweep(0.2), "width": sweep(rho_width)}},
@@ -81,6 +84,10 @@ def test_seed_table_and_mean_std_match_independent_statistics():
     assert (f"{statistics.mean(percents):.2f} ± {statistics.stdev(percents):.2f}" in mean_row)
     fds = [5.0 + s for s in range(5)]
     assert f"{statistics.mean(fds):.2f} ± {statistics.stdev(fds):.2f}" in mean_row
+    confidences = [0.9 + s / 100 for s in range(5)]
+    assert f"| {statistics.mean(confidences):.3f} ± {statistics.stdev(confidences):.3f} |" \
+        in mean_row
+    assert "| 2.290 | 0.930 | c2, -0.95 |" in _row(text, "3")
     assert "| 3 | 5000 | 93.00 |" in text
     assert "c2, -0.95" in _row(text, "0") and "c3, +0.92" in _row(text, "0")
     assert "Looks good." in text and "## Exact commands" in text
