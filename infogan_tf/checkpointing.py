@@ -30,7 +30,7 @@ def saved_signature(checkpoint_path: str) -> Optional[dict]:
     return json.loads(reader.get_tensor(_SIGNATURE_KEY).decode("utf-8"))
 
 
-def _describe(key: str, value) -> str:
+def describe(key: str, value) -> str:
     if key == "latent_spec":
         return LatentSpec.from_dict(value).describe()
     if key == "contrastive_classifier":
@@ -51,8 +51,8 @@ def check_signature(model_dir: str, checkpoint_path: str, requested: dict) -> No
             "choose an empty --model_dir")
     # Keys present on one side only count too (an optional key such as the
     # contrastive classifier is absent when unused).
-    differences = [f"  {key}: the checkpoint has {_describe(key, saved.get(key))}, "
-                   f"this run asks for {_describe(key, requested.get(key))}"
+    differences = [f"  {key}: the checkpoint has {describe(key, saved.get(key))}, "
+                   f"this run asks for {describe(key, requested.get(key))}"
                    for key in sorted(set(requested) | set(saved))
                    if saved.get(key) != requested.get(key)]
     if differences:

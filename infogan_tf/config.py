@@ -52,6 +52,7 @@ class TrainConfig:
     g_learning_rate: float = 1e-3
     q_learning_rate: Optional[float] = None
     generator_updates: int = 1
+    init_from: Optional[str] = None
     beta1: float = 0.5
     instance_noise_std: float = 0.0
     instance_noise_steps: int = 0

@@ -4,7 +4,8 @@
 It checks everything it can (settings, data, the checkpoint to resume from and
 its signature) before it writes anything, so a refused run leaves model_dir as
 it was. It then takes the model_dir's lock (one trainer per folder) and resumes
-from the newest complete checkpoint (see recovery.py). SIGINT/SIGTERM save a
+from the newest complete checkpoint (see recovery.py), or a new run starts from
+--init_from's checkpoint (warm_start.py). SIGINT/SIGTERM save a
 checkpoint before the run exits; a NaN loss stops the run or, with
 --on_nan=rollback, restores the last checkpoint with halved learning rates.
 """
@@ -27,6 +28,7 @@ from infogan_tf import networks
 from infogan_tf import recovery
 from infogan_tf import strategies
 from infogan_tf import visualize
+from infogan_tf import warm_start
 from infogan_tf.config import ConfigError, TrainConfig, validate_config
 from infogan_tf.interrupts import StopSignals, TrainingInterrupted
 from infogan_tf.latent import LatentBatch
@@ -88,7 +90,7 @@ def _prepare(config: TrainConfig):
     if config.batch_size % strategy.num_replicas_in_sync:
         raise ConfigError(f"--batch_size={config.batch_size} does not divide evenly over "
                           f"{strategy.num_replicas_in_sync} replicas")
-    _resume_point(config)
+    _warm_start_source(config, _resume_point(config))
     return architecture, train_data, strategy
 
 
@@ -97,6 +99,15 @@ def _resume_point(config: TrainConfig) -> recovery.ResumePoint:
     if resume.path:
         checkpointing.check_signature(config.model_dir, resume.path, config.run_signature())
     return resume
+
+
+def _warm_start_source(config: TrainConfig, resume: recovery.ResumePoint) -> Optional[str]:
+    """--init_from's checkpoint, checked, if this run starts from it (not when resuming)."""
+    if not config.init_from or resume.path:
+        return None
+    source = warm_start.resolve_source(config.init_from)
+    warm_start.check_source(source, config.run_signature(), config.train_steps)
+    return source
 
 
 def _warn(message: str) -> None:
@@ -146,14 +157,15 @@ def train(config: TrainConfig) -> Dict[str, float]:
         # which alone locks, tidies and writes the model_dir.
         with StopSignals() as stop:
             session = _Session(config, architecture, train_data, strategy, stop)
-            return session.run(_resume_point(config))
+            resume = _resume_point(config)
+            return session.run(resume, _warm_start_source(config, resume))
     os.makedirs(config.model_dir, exist_ok=True)
     with RunLock(config.model_dir), StopSignals() as stop:
         resume = _resume_point(config)  # Again: the files may have changed before the lock.
         for warning in recovery.tidy(config.model_dir, resume):
             _warn(warning)
         session = _Session(config, architecture, train_data, strategy, stop)
-        return session.run(resume)
+        return session.run(resume, _warm_start_source(config, resume))
 
 
 class _Session:
@@ -180,11 +192,14 @@ class _Session:
             stateful_metrics=self.trainer.metric_names(contrastive_step=True) + ["steps/s"],
             unit_name="step")
 
-    def run(self, resume: recovery.ResumePoint) -> Dict[str, float]:
+    def run(self, resume: recovery.ResumePoint, source: Optional[str]) -> Dict[str, float]:
         config = self.config
         if resume.path:
             self._restore(resume.path)
         else:
+            if source:  # --init_from: continue another run's weights from its step.
+                warm_start.restore(self.trainer.checkpoint_objects(), source)
+                self.step = int(self.trainer.step.numpy())
             self._start_fresh()
         if self.chief:
             _save_run_config(config)
