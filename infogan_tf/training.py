@@ -90,7 +90,7 @@ def _prepare(config: TrainConfig):
     if config.batch_size % strategy.num_replicas_in_sync:
         raise ConfigError(f"--batch_size={config.batch_size} does not divide evenly over "
                           f"{strategy.num_replicas_in_sync} replicas")
-    _warm_start_source(config, _resume_point(config))
+    warm_start.source_for(config, _resume_point(config))
     return architecture, train_data, strategy
 
 
@@ -99,15 +99,6 @@ def _resume_point(config: TrainConfig) -> recovery.ResumePoint:
     if resume.path:
         checkpointing.check_signature(config.model_dir, resume.path, config.run_signature())
     return resume
-
-
-def _warm_start_source(config: TrainConfig, resume: recovery.ResumePoint) -> Optional[str]:
-    """--init_from's checkpoint, checked, if this run starts from it (not when resuming)."""
-    if not config.init_from or resume.path:
-        return None
-    source = warm_start.resolve_source(config.init_from)
-    warm_start.check_source(source, config.run_signature(), config.train_steps)
-    return source
 
 
 def _warn(message: str) -> None:
@@ -158,14 +149,14 @@ def train(config: TrainConfig) -> Dict[str, float]:
         with StopSignals() as stop:
             session = _Session(config, architecture, train_data, strategy, stop)
             resume = _resume_point(config)
-            return session.run(resume, _warm_start_source(config, resume))
+            return session.run(resume, warm_start.source_for(config, resume))
     os.makedirs(config.model_dir, exist_ok=True)
     with RunLock(config.model_dir), StopSignals() as stop:
         resume = _resume_point(config)  # Again: the files may have changed before the lock.
         for warning in recovery.tidy(config.model_dir, resume):
             _warn(warning)
         session = _Session(config, architecture, train_data, strategy, stop)
-        return session.run(resume, _warm_start_source(config, resume))
+        return session.run(resume, warm_start.source_for(config, resume))
 
 
 class _Session:

@@ -15,11 +15,13 @@ the progressive schedule prescribes. The source run is only read.
 """
 
 import os
+from typing import Optional
+
 import tensorflow as tf
 
 from infogan_tf import checkpointing
 from infogan_tf import recovery
-from infogan_tf.config import ConfigError
+from infogan_tf.config import ConfigError, TrainConfig
 
 # Signature keys that may differ: the classifier is the one thing not carried over.
 _MAY_DIFFER = ("contrastive_classifier",)
@@ -84,3 +86,12 @@ def restore(objects: dict, path: str) -> None:
     tf.train.Checkpoint(**carried).restore(path).assert_existing_objects_matched() \
         .expect_partial()
 
+
+
+def source_for(config: TrainConfig, resume: recovery.ResumePoint) -> Optional[str]:
+    """--init_from's checkpoint, checked, if this run starts from it (not when resuming)."""
+    if not config.init_from or resume.path:
+        return None
+    source = resolve_source(config.init_from)
+    check_source(source, config.run_signature(), config.train_steps)
+    return source
