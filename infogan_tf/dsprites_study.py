@@ -2,8 +2,10 @@
 
 Runs (each a model_dir under `study_dir`): `infogan_seed_<N>` (flags/dsprites.cfg)
 and `cr_seed_<N>` (flags/dsprites_cr.cfg), both for `train_steps` steps; the CR
-runs switch the regularizer on at the same fraction of training as the authors
-(288,000 of 322,560 steps). Each run is trained and then evaluated with
+runs switch the regularizer on at the authors' fraction of training (288,000 of
+322,560 steps), rounded to a checkpoint of the InfoGAN run, and start from that
+checkpoint of the InfoGAN run of their seed (--init_from): the same weights as
+training them from scratch (warm_start.py), without repeating those steps. Each run is trained and then evaluated with
 `evaluate --metrics=factorvae,mig,dci,sap` by the project's own commands (see
 `study.run_command`: resumable, finished runs skipped). `render_section`
 writes the table of docs/RESULTS.md beside the published numbers.
@@ -26,6 +28,7 @@ PUBLISHED = {"InfoGAN (tuned)": {"factorvae_score": 0.82, "mig": 0.22, "dci_dise
 TARGETS = {"InfoGAN": {"factorvae_score": 0.82, "mig": 0.22},
            "InfoGAN-CR": {"factorvae_score": 0.88, "mig": 0.37}}
 AUTHORS_STEPS, AUTHORS_CR_START = 322_560, 288_000
+CHECKPOINT_EVERY, KEEP_CHECKPOINTS = 1000, 5  # flags/dsprites*.cfg and the trainer's default.
 MODELS = (("InfoGAN", "infogan", "flags/dsprites.cfg"), ("InfoGAN-CR", "cr", "flags/dsprites_cr.cfg"))
 
 
@@ -42,8 +45,16 @@ class DspritesStudyConfig:
 
 
 def cr_start_step(train_steps: int) -> int:
-    """The step InfoGAN-CR's regularizer starts at: the authors' fraction of training."""
-    return round(train_steps * AUTHORS_CR_START / AUTHORS_STEPS)
+    """The step InfoGAN-CR's regularizer starts at: the authors' fraction of training,
+    rounded to the nearest checkpoint (the CR runs start from the InfoGAN run's)."""
+    fraction = train_steps * AUTHORS_CR_START / AUTHORS_STEPS
+    return max(CHECKPOINT_EVERY, CHECKPOINT_EVERY * round(fraction / CHECKPOINT_EVERY))
+
+
+def _kept_checkpoints(train_steps: int) -> int:
+    """How many checkpoints the InfoGAN runs must keep to still hold cr_start_step's."""
+    return max(KEEP_CHECKPOINTS,
+               (train_steps - cr_start_step(train_steps)) // CHECKPOINT_EVERY + 1)
 
 
 def plan(config: DspritesStudyConfig) -> List[study.PlannedRun]:
@@ -58,8 +69,15 @@ def plan(config: DspritesStudyConfig) -> List[study.PlannedRun]:
             train = (["python", "-m", "infogan_tf.main", f"--flagfile={flagfile}"] + data
                      + [f"--model_dir={model_dir}", f"--seed={seed}", "--progress=false",
                         f"--train_steps={config.train_steps}"])
+            start = cr_start_step(config.train_steps)
+            if key == "infogan" and _kept_checkpoints(config.train_steps) > KEEP_CHECKPOINTS:
+                train.append(f"--keep_checkpoints={_kept_checkpoints(config.train_steps)}")
             if key == "cr":
-                train.append(f"--cr_start_step={cr_start_step(config.train_steps)}")
+                train.append(f"--cr_start_step={start}")
+                if "infogan" in config.models:
+                    source = os.path.join(config.study_dir, f"infogan_seed_{seed}",
+                                          "checkpoints", f"ckpt-{start}")
+                    train.append(f"--init_from={source}")
             evaluate = (["python", "-m", "infogan_tf.evaluate", f"--model_dir={model_dir}",
                          "--metrics=factorvae,mig,dci,sap"] + data + list(config.eval_args))
             runs.append(study.PlannedRun(f"{key}_seed_{seed}", seed, model_dir, train, evaluate))
@@ -105,7 +123,9 @@ def render_section(results: Dict[str, List[dict]], config: DspritesStudyConfig,
              f"shape, scale, orientation, x and y with `evaluate --metrics=factorvae,mig,dci,sap` "
              f"(definitions and defaults of disentanglement_lib; see README). Each run: "
              f"{steps:,} steps of batch 64; InfoGAN-CR's regularizer from step "
-             f"{cr_start_step(steps):,}. **Shorter than the published runs**: Lin et al. train "
+             f"{cr_start_step(steps):,}, each CR run continuing the InfoGAN run of its seed "
+             f"from that step's checkpoint (`--init_from`, identical to training it from "
+             f"scratch; its training minutes count only its own steps). **Shorter than the published runs**: Lin et al. train "
              f"{AUTHORS_STEPS:,} steps (28 epochs of the full dataset) with the regularizer from "
              f"step {AUTHORS_CR_START:,}, and report means of 50 runs.", "",
              "| model | runs | FactorVAE score | MIG | DCI disentanglement | SAP |",

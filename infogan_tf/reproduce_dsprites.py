@@ -23,7 +23,8 @@ flags.DEFINE_string("results_file", "docs/RESULTS.md", "Markdown file the sectio
 flags.DEFINE_string("data_dir", None, "dSprites folder passed to training and evaluation.")
 flags.DEFINE_list("seeds", ["0", "1", "2"], "Seeds of each model.")
 flags.DEFINE_integer("train_steps", 30000, "Steps of every run (batch 64); InfoGAN-CR's "
-                     "regularizer starts at the authors' fraction (0.893) of it.")
+                     "regularizer starts at the authors' fraction (0.893) of it, rounded to a "
+                     "checkpoint (1,000 steps), from the InfoGAN run's checkpoint there.")
 flags.DEFINE_list("models", ["infogan", "cr"], "Which models to run: infogan, cr.")
 flags.DEFINE_string("eval_args", "", "Extra flags for every evaluation.")
 flags.DEFINE_boolean("report_only", False, "Only rewrite the section from existing results.")

@@ -19,15 +19,25 @@ def test_plan_commands_and_the_scaled_start_of_the_regularizer(tmp_path):
     runs = dsprites_study.plan(config)
     assert [r.name for r in runs] == ["infogan_seed_0", "infogan_seed_4", "cr_seed_0",
                                       "cr_seed_4"]
-    assert dsprites_study.cr_start_step(10000) == 8929  # round(10000 * 288000 / 322560)
+    # 10000 * 288000 / 322560 = 8929, rounded to the InfoGAN run's checkpoint at 9000.
+    assert dsprites_study.cr_start_step(10000) == 9000
     assert dsprites_study.cr_start_step(322560) == 288000
+    assert dsprites_study.cr_start_step(30000) == 27000  # 26786
     cr = runs[3].train_command
     assert "--flagfile=flags/dsprites_cr.cfg" in cr and "--seed=4" in cr
-    assert cr[-2:] == ["--train_steps=10000", "--cr_start_step=8929"]
-    assert "--cr_start_step=8929" not in runs[0].train_command
+    assert cr[-3:] == ["--train_steps=10000", "--cr_start_step=9000",
+                       f"--init_from={tmp_path}/infogan_seed_4/checkpoints/ckpt-9000"]
+    # The default 5 kept checkpoints (6000-10000) hold ckpt-9000.
+    assert not any("cr_start_step" in a or "keep_checkpoints" in a
+                   for a in runs[0].train_command)
+    long_runs = dsprites_study.plan(config.__class__(study_dir=str(tmp_path),
+                                                     train_steps=100_000))
+    assert dsprites_study.cr_start_step(100_000) == 89_000
+    assert "--keep_checkpoints=12" in long_runs[0].train_command  # 89000 ... 100000.
     assert "--metrics=factorvae,mig,dci,sap" in runs[0].eval_command
     only_cr = dsprites_study.plan(config.__class__(study_dir=str(tmp_path), models=("cr",)))
     assert [r.name for r in only_cr] == ["cr_seed_0", "cr_seed_1", "cr_seed_2"]
+    assert not any(a.startswith("--init_from") for a in only_cr[0].train_command)
 
 
 def _fake_evaluated_run(run, scores, minutes):
@@ -59,7 +69,8 @@ def test_section_has_means_published_numbers_targets_and_commands(tmp_path):
     assert "- InfoGAN factorvae_score ≥ 0.82: 0.850 over 2 run(s), met" in text
     assert f"- InfoGAN mig ≥ 0.22: {mig:.3f} over 2 run(s), NOT met" in text
     assert "| InfoGAN | 1 | 5,000 | 0.900 | 0.225 | 0.450 | 0.090 | 12.5 |" in text
-    assert "--cr_start_step=4464" in text and "Shorter than the published runs" in text
+    assert "--cr_start_step=4000" in text and "Shorter than the published runs" in text
+    assert "--init_from=" in text and "identical to training it from scratch" in text
 
 
 def test_report_only_without_runs_is_a_clear_error(tmp_path, python_env):
