@@ -28,6 +28,8 @@ flags.DEFINE_integer("train_steps", 30000, "Steps of every run (batch 64); InfoG
 flags.DEFINE_list("models", ["infogan", "cr"], "Which models to run: infogan, cr.")
 flags.DEFINE_string("eval_args", "", "Extra flags for every evaluation.")
 flags.DEFINE_boolean("report_only", False, "Only rewrite the section from existing results.")
+flags.DEFINE_string("notes_file", "docs/dsprites_notes.md", "Markdown appended to the section "
+                    "(the analysis of the runs), if the file exists.")
 flags.register_validator("train_steps", lambda v: v > 0, "--train_steps must be positive")
 flags.register_validator("models", lambda v: set(v) <= {"infogan", "cr"} and v,
                          "--models takes infogan and/or cr")
@@ -61,8 +63,11 @@ def main(argv):
         cli.fail(f"no evaluated runs in {config.study_dir}: run without --report_only first")
     command = (f"python -m infogan_tf.reproduce_dsprites --seeds={','.join(map(str, seeds))} "
                f"--train_steps={config.train_steps}")
-    code_accuracy.replace_section(FLAGS.results_file, HEADING,
-                                  dsprites_study.render_section(results, config, command))
+    section = dsprites_study.render_section(results, config, command)
+    if FLAGS.notes_file and os.path.exists(FLAGS.notes_file):
+        with open(FLAGS.notes_file) as f:
+            section += f"\n\n### Analysis\n\nFrom `{FLAGS.notes_file}`.\n\n" + f.read().strip()
+    code_accuracy.replace_section(FLAGS.results_file, HEADING, section)
     print(f"wrote the section '{HEADING}' of {FLAGS.results_file}")
 
 

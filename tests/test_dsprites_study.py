@@ -81,3 +81,24 @@ def test_report_only_without_runs_is_a_clear_error(tmp_path, python_env):
     assert result.returncode == 2
     assert "no evaluated runs" in result.stderr and "Traceback" not in result.stderr
     assert not os.path.exists(tmp_path / "R.md")
+
+
+def test_report_only_writes_the_section_with_its_notes(tmp_path, python_env):
+    env, python = python_env
+    config = dsprites_study.DspritesStudyConfig(study_dir=str(tmp_path), seeds=(0,),
+                                                train_steps=2000)
+    _fake_evaluated_run(dsprites_study.plan(config)[0],
+                        {"factorvae_score": 0.5, "mig": 0.1, "dci_disentanglement": 0.3,
+                         "sap": 0.01}, 3.0)
+    (tmp_path / "notes.md").write_text("The codes followed x and y.\n")
+    (tmp_path / "R.md").write_text("# Results\n\n## Other\n\nkept\n")
+    result = subprocess.run([python, "-m", "infogan_tf.reproduce_dsprites", "--report_only",
+                             f"--study_dir={tmp_path}", "--seeds=0", "--train_steps=2000",
+                             f"--results_file={tmp_path}/R.md",
+                             f"--notes_file={tmp_path}/notes.md"],
+                            env=env, cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    text = (tmp_path / "R.md").read_text()
+    assert "## Other\n\nkept" in text and "| InfoGAN (ours) | 1 | 0.500 |" in text
+    assert text.index("### Analysis") > text.index("| InfoGAN (ours)")
+    assert "The codes followed x and y." in text
