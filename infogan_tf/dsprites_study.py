@@ -5,7 +5,8 @@ and `cr_seed_<N>` (flags/dsprites_cr.cfg), both for `train_steps` steps; the CR
 runs switch the regularizer on at the authors' fraction of training (288,000 of
 322,560 steps), rounded to a checkpoint of the InfoGAN run, and start from that
 checkpoint of the InfoGAN run of their seed (--init_from): the same weights as
-training them from scratch (warm_start.py), without repeating those steps. Each run is trained and then evaluated with
+training them from scratch (warm_start.py), without repeating those steps. Each
+run is trained and then evaluated with
 `evaluate --metrics=factorvae,mig,dci,sap` by the project's own commands (see
 `study.run_command`: resumable, finished runs skipped). `render_section`
 writes the table of docs/RESULTS.md beside the published numbers.
@@ -69,9 +70,9 @@ def plan(config: DspritesStudyConfig) -> List[study.PlannedRun]:
             train = (["python", "-m", "infogan_tf.main", f"--flagfile={flagfile}"] + data
                      + [f"--model_dir={model_dir}", f"--seed={seed}", "--progress=false",
                         f"--train_steps={config.train_steps}"])
-            start = cr_start_step(config.train_steps)
-            if key == "infogan" and _kept_checkpoints(config.train_steps) > KEEP_CHECKPOINTS:
-                train.append(f"--keep_checkpoints={_kept_checkpoints(config.train_steps)}")
+            start, kept = cr_start_step(config.train_steps), _kept_checkpoints(config.train_steps)
+            if key == "infogan" and kept > KEEP_CHECKPOINTS:
+                train.append(f"--keep_checkpoints={kept}")
             if key == "cr":
                 train.append(f"--cr_start_step={start}")
                 if "infogan" in config.models:
@@ -125,7 +126,8 @@ def render_section(results: Dict[str, List[dict]], config: DspritesStudyConfig,
              f"{steps:,} steps of batch 64; InfoGAN-CR's regularizer from step "
              f"{cr_start_step(steps):,}, each CR run continuing the InfoGAN run of its seed "
              f"from that step's checkpoint (`--init_from`, identical to training it from "
-             f"scratch; its training minutes count only its own steps). **Shorter than the published runs**: Lin et al. train "
+             f"scratch; its training minutes count only its own steps). "
+             f"**Shorter than the published runs**: Lin et al. train "
              f"{AUTHORS_STEPS:,} steps (28 epochs of the full dataset) with the regularizer from "
              f"step {AUTHORS_CR_START:,}, and report means of 50 runs.", "",
              "| model | runs | FactorVAE score | MIG | DCI disentanglement | SAP |",

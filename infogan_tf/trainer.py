@@ -2,9 +2,8 @@
 
 One step = one D/Q update, then one G update (--generator_updates of them, on the
 same latents), on the same real batch, each player with its own tape (as in the
-keras-io GAN examples). Following the
-authors' code, lambda * L_I is subtracted from both the D/Q loss (so Q and the
-shared trunk learn it) and the G loss. Per-example losses are averaged with
+keras-io GAN examples). Following the authors' code, lambda * L_I is subtracted
+from both the D/Q loss (so Q and the shared trunk learn it) and the G loss. Per-example losses are averaged with
 `tf.nn.compute_average_loss` over the GLOBAL batch, so the gradients the
 optimizer sums across replicas are those of the global mean.
 
