@@ -6,6 +6,7 @@ returns the Markdown text; nothing here reads files, runs models or asks the
 clock, so the report can be regenerated and tested from saved JSON alone.
 """
 
+import re
 import shlex
 from typing import Dict, List
 
@@ -233,6 +234,13 @@ def render_results(results: dict) -> str:
     return "\n".join(lines)
 
 
+def _writer(line: str):
+    """The infogan_tf module a "Written by `python -m infogan_tf.X ...`" line names, or None
+    (`reproduce_dsprites` is another command than `reproduce`)."""
+    match = re.match(r"Written by `python -m infogan_tf\.(\w+)", line)
+    return match.group(1) if match else None
+
+
 def sections_of_other_commands(text: str) -> str:
     """The `## ` sections of an existing RESULTS.md that another command wrote.
 
@@ -243,8 +251,7 @@ def sections_of_other_commands(text: str) -> str:
     kept, section = [], None
     for line in text.split("\n") + ["## "]:
         if line.startswith("## "):
-            if section and any(l.startswith("Written by `python -m infogan_tf.")
-                               and "infogan_tf.reproduce" not in l for l in section):
+            if section and any(_writer(l) not in (None, "reproduce") for l in section):
                 kept.append("\n".join(section).rstrip("\n"))
             section = [line]
         elif section is not None:

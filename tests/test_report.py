@@ -207,9 +207,14 @@ def test_sections_written_by_other_commands_survive_a_regenerated_report():
         "## BasicProp", "",
         "Written by `python -m infogan_tf.basicprop_eval --model_dir=x`; do not edit by hand.",
         "", "| c1 | position | 100.0 % |", "",
-        "## Hand notes", "", "free text", ""])
+        "## Hand notes", "", "free text", "",
+        "## dSprites", "",
+        "Written by `python -m infogan_tf.reproduce_dsprites --seeds=0`; do not edit by hand.",
+        "", "| InfoGAN (ours) | 1 |", ""])
     kept = sections_of_other_commands(existing)
     assert kept.startswith("## BasicProp\n") and "| c1 | position | 100.0 % |" in kept
+    # reproduce_dsprites is another command, though its name starts with "reproduce".
+    assert "## dSprites\n" in kept and "| InfoGAN (ours) | 1 |" in kept
     assert "Targets" not in kept and "Hand notes" not in kept
     assert sections_of_other_commands("# Results\n\n## Targets\n") == ""
 
