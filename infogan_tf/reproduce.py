@@ -32,7 +32,10 @@ flags.DEFINE_boolean("skip_figure1", False, "Do not run the Figure 1 pair.")
 flags.DEFINE_integer("figure1_steps", 1000, "Iterations of the Figure 1 runs.")
 flags.DEFINE_string("train_args", "", "Extra flags for every training, e.g. "
                     "'--learn_continuous_std=true' (changing them retrains into the same "
-                    "folders' checkpoints: use a new --study_dir for a new configuration).")
+                    "folders' checkpoints: use a new --study_dir for a new configuration). "
+                    "{seed} stands for the run's seed, e.g. '--init_from="
+                    "runs/other_study/seed_{seed}/checkpoints/ckpt-4000' continues each seed "
+                    "of another study (with --skip_figure1).")
 flags.DEFINE_string("eval_args", "", "Extra flags for every evaluation, e.g. "
                     "'--num_samples=1000'.")
 flags.DEFINE_string("classifier_dir", None, "Reference classifier cache "

@@ -74,7 +74,8 @@ def plan(config: StudyConfig) -> List[PlannedRun]:
         overridden = tuple(arg.split("=")[0] + "=" for arg in extra)
         train = (["python", "-m", "infogan_tf.main", f"--flagfile={flagfile}"] + data
                  + [f"--model_dir={model_dir}", f"--seed={seed}", "--progress=false"]
-                 + [a for a in config.train_args if not a.startswith(overridden)] + extra)
+                 + [a.replace("{seed}", str(seed)) for a in config.train_args
+                    if not a.startswith(overridden)] + extra)
         evaluate = (["python", "-m", "infogan_tf.evaluate", f"--model_dir={model_dir}",
                      f"--classifier_dir={config.resolved_classifier_dir}"] + data
                     + list(config.eval_args))

@@ -148,6 +148,14 @@ def test_plan_quotes_the_commands_and_figure1_overrides(tmp_path):
     assert f"--classifier_dir={tmp_path / 'classifier'}" in runs["seed_3"].eval_command
 
 
+def test_plan_puts_each_runs_seed_into_train_args(tmp_path):
+    config = study.StudyConfig(study_dir=str(tmp_path), seeds=(1, 4), figure1=False,
+                               train_args=("--init_from=runs/a/seed_{seed}/checkpoints/ckpt-40",))
+    commands = [run.train_command for run in study.plan(config)]
+    assert commands[0][-1] == "--init_from=runs/a/seed_1/checkpoints/ckpt-40"
+    assert commands[1][-1] == "--init_from=runs/a/seed_4/checkpoints/ckpt-40"
+
+
 def test_run_status_skips_finished_runs_and_redoes_changed_ones(tmp_path):
     run = study.plan(study.StudyConfig(study_dir=str(tmp_path), seeds=(0,), figure1=False))[0]
     assert study.run_status(run) == (True, True)
