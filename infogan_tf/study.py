@@ -143,6 +143,28 @@ def check_same_flagfile(run: PlannedRun) -> None:
                          "to retrain it. Nothing was changed.")
 
 
+def _init_from(command: List[str]) -> Optional[str]:
+    values = [a.split("=", 1)[1] for a in command if a.startswith("--init_from=")]
+    return values[-1] if values else None
+
+
+def check_same_warm_start(run: PlannedRun) -> None:
+    """Refuses to resume a run whose command now starts it from another checkpoint.
+
+    A run with a checkpoint of its own resumes it and ignores --init_from, so a
+    command whose source changed (a longer dSprites study moves InfoGAN-CR's start)
+    would silently continue the old run under the new command.
+    """
+    recorded = (read_json(os.path.join(run.model_dir, RECORD)) or {}).get("train", {})
+    before, now = _init_from(recorded.get("command", [])), _init_from(run.train_command)
+    if before != now and latest_step(run.model_dir) is not None:
+        raise StudyError(f"[{run.name}] {run.model_dir} was started from "
+                         f"{before or 'scratch'}, but its command now starts it from "
+                         f"{now or 'scratch'}; it would resume its own checkpoint instead. "
+                         "Move that folder away (e.g. add .old to its name) to rerun it, or "
+                         "use a new --study_dir. Nothing was changed.")
+
+
 def run_command(run: PlannedRun, part: str, command: List[str], log_dir: str,
                  log: Callable[[str], None]) -> None:
     """Runs one command, appending its output to a log, and records its wall time."""
@@ -189,6 +211,7 @@ def execute_runs(runs: List[PlannedRun], log_dir: str, log: Callable[[str], None
     """Trains and evaluates, in order, each run that is not already done."""
     for run in runs:
         check_same_flagfile(run)
+        check_same_warm_start(run)
     for run in runs:
         needs_training, needs_evaluation = run_status(run)
         if not needs_training and not needs_evaluation:

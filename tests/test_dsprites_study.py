@@ -102,3 +102,22 @@ def test_report_only_writes_the_section_with_its_notes(tmp_path, python_env):
     assert "## Other\n\nkept" in text and "| InfoGAN (ours) | 1 | 0.500 |" in text
     assert text.index("### Analysis") > text.index("| InfoGAN (ours)")
     assert "The codes followed x and y." in text
+
+
+def test_a_longer_study_refuses_to_resume_cr_runs_started_elsewhere(tmp_path):
+    short = dsprites_study.DspritesStudyConfig(study_dir=str(tmp_path), seeds=(0,),
+                                               train_steps=10_000)
+    cr_run = [run for run in dsprites_study.plan(short) if run.name == "cr_seed_0"][0]
+    os.makedirs(os.path.join(cr_run.model_dir, "checkpoints"))
+    with open(os.path.join(cr_run.model_dir, "checkpoints", "checkpoint"), "w") as f:
+        f.write('model_checkpoint_path: "ckpt-10000"\n')
+    with open(os.path.join(cr_run.model_dir, study.RECORD), "w") as f:
+        json.dump({"train": {"command": cr_run.train_command}}, f)
+    study.check_same_warm_start(cr_run)  # Same source: resuming is right.
+    longer = dsprites_study.DspritesStudyConfig(study_dir=str(tmp_path), seeds=(0,),
+                                                train_steps=30_000)
+    longer_cr = [run for run in dsprites_study.plan(longer) if run.name == "cr_seed_0"][0]
+    with pytest.raises(study.StudyError, match="ckpt-9000.*ckpt-27000.*Move that folder"):
+        study.check_same_warm_start(longer_cr)
+    os.rename(cr_run.model_dir, cr_run.model_dir + ".old")
+    study.check_same_warm_start(longer_cr)  # Moved away: starts afresh from the new source.
