@@ -23,6 +23,7 @@ from typing import Dict, Sequence
 
 import numpy as np
 from scipy import ndimage
+from scipy import optimize
 from scipy import stats
 
 
@@ -97,25 +98,28 @@ def sweep_correlations(values: Sequence[float], measures: np.ndarray) -> dict:
 
 
 def name_codes(correlations: Dict[str, Dict[str, dict]]) -> Dict[str, str]:
-    """Names the continuous code that best tracks each measure.
+    """Names which continuous code is "rotation" and which is "width".
+
+    The codes are matched one-to-one to the two measures so that the summed
+    |rho| is largest (Hungarian algorithm): a code that follows both slant and
+    width does not take the rotation name from a code that follows only slant
+    slightly less, leaving the width name to a code that does not change width.
 
     Args:
       correlations: {code name: {"slant": sweep_correlations(...), "width": ...}}.
 
     Returns:
-      {"rotation": code, "width": code}: the code with the largest |rho| with
-      slant, and among the remaining codes the one with the largest |rho| with
-      width (a single code only gets "rotation").
+      {"rotation": code, "width": code}; with a single code, only the name of
+      the measure it tracks more strongly.
     """
     def strength(code, measure):
         rho = correlations[code][measure]["spearman"]
         return abs(rho) if np.isfinite(rho) else -1.0
 
-    names = {}
     codes = list(correlations)
-    if codes:
-        names["rotation"] = max(codes, key=lambda c: strength(c, "slant"))
-        rest = [c for c in codes if c != names["rotation"]]
-        if rest:
-            names["width"] = max(rest, key=lambda c: strength(c, "width"))
-    return names
+    if not codes:
+        return {}
+    roles = (("rotation", "slant"), ("width", "width"))
+    scores = np.array([[strength(code, measure) for _, measure in roles] for code in codes])
+    rows, cols = optimize.linear_sum_assignment(scores, maximize=True)
+    return {roles[col][0]: codes[row] for row, col in zip(rows, cols)}

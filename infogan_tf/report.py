@@ -211,9 +211,9 @@ def render_results(results: dict) -> str:
                   "Q confidence: Q's mean max_k Q(k|x) on the same real images, which needs no "
                   "labels. ρ: "
                   "Spearman correlation of a continuous code swept from −2 to 2 with the slant / "
-                  "stroke width of the image, averaged over the fixed noise samples; the code "
-                  "with the strongest slant correlation is named rotation, the other the width "
-                  "code. Classifier score (max 10) and FD: generated samples through the "
+                  "stroke width of the image, averaged over the fixed noise samples; the codes "
+                  "are named rotation and width one-to-one so that the summed |ρ| is largest. "
+                  "Classifier score (max 10) and FD: generated samples through the "
                   "reference classifier.", ""] + seed_table(seeds) + [""]
     lines += _reference_section(seeds) + _figure1_section(results)
     if paths.get("figure2_seed") is not None:

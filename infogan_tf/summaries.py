@@ -5,6 +5,8 @@ from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
+from infogan_tf import digit_measures
+
 FIGURE1_EARLY_STEPS = 100
 
 
@@ -39,13 +41,18 @@ def median_seed(seeds: List[dict]) -> Optional[int]:
 
 
 def code_roles(metrics: dict) -> Dict[str, tuple]:
-    """role -> (code name, Spearman rho) for "rotation" (vs slant) and "width" (vs width)."""
-    continuous = metrics.get("continuous", {})
+    """role -> (code name, Spearman rho) for "rotation" (vs slant) and "width" (vs width).
+
+    The names are recomputed from the stored correlations with the current rule
+    (digit_measures.name_codes), so runs evaluated under an older rule read the same.
+    """
+    codes = metrics.get("continuous", {}).get("codes", {})
+    names = digit_measures.name_codes(codes)
     roles = {}
     for role, kind in (("rotation", "slant"), ("width", "width")):
-        name = continuous.get("names", {}).get(role)
+        name = names.get(role)
         if name:
-            roles[role] = (name, continuous["codes"][name][kind]["spearman"])
+            roles[role] = (name, codes[name][kind]["spearman"])
     return roles
 
 

@@ -81,3 +81,21 @@ def test_sweep_correlations_and_code_names():
     assert digit_measures.name_codes({"a": a, "b": b}) == {"rotation": "a", "width": "b"}
     assert digit_measures.name_codes({"b": b, "a": a}) == {"rotation": "a", "width": "b"}
     assert digit_measures.name_codes({"a": a}) == {"rotation": "a"}
+    assert digit_measures.name_codes({"b": b}) == {"width": "b"}
+
+
+def _rhos(slant, width):
+    return {"slant": {"spearman": slant}, "width": {"spearman": width}}
+
+
+def test_code_names_maximise_the_summed_correlation():
+    # Seed 1 with the regularizer: c2 follows slant and width, c3 slant only. Naming the
+    # strongest slant code first would leave c3 (|rho| 0.30) as the width code.
+    names = digit_measures.name_codes({"c2": _rhos(0.97, 0.96), "c3": _rhos(-0.94, 0.30)})
+    assert names == {"rotation": "c3", "width": "c2"}
+    # A clean pair keeps the obvious names, whatever the order and the signs.
+    names = digit_measures.name_codes({"c3": _rhos(0.1, -0.99), "c2": _rhos(-0.98, 0.2)})
+    assert names == {"rotation": "c2", "width": "c3"}
+    assert digit_measures.name_codes({"c2": _rhos(float("nan"), 0.5),
+                                      "c3": _rhos(0.4, float("nan"))}) == {
+        "rotation": "c3", "width": "c2"}
