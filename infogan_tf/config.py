@@ -53,6 +53,8 @@ class TrainConfig:
     q_learning_rate: Optional[float] = None
     generator_updates: int = 1
     init_from: Optional[str] = None
+    candidates: int = 1
+    candidate_steps: int = 2000
     beta1: float = 0.5
     instance_noise_std: float = 0.0
     instance_noise_steps: int = 0
@@ -176,6 +178,22 @@ def validate_config(config: TrainConfig) -> None:
     _require(config.strategy == "mirrored" or config.cpu_replicas == 1,
              f"--cpu_replicas={config.cpu_replicas} needs --strategy=mirrored")
     _validate_contrastive(config)
+    _validate_candidates(config)
+
+
+def _validate_candidates(config: TrainConfig) -> None:
+    """--candidates/--candidate_steps (see candidates.py)."""
+    _require(config.candidates >= 1, f"--candidates must be >= 1, got {config.candidates}")
+    if config.candidates == 1:
+        return
+    _require(0 < config.candidate_steps < config.train_steps,
+             f"--candidate_steps={config.candidate_steps} must be between 0 and "
+             f"--train_steps={config.train_steps}: the chosen candidate is continued after it")
+    _require(config.latent.num_categorical > 0, "--candidates scores how evenly Q's "
+             "categorical codes split real images, so it needs a categorical code")
+    _require(config.strategy != "multi_worker", "--candidates trains several runs in one "
+             "process, which --strategy=multi_worker does not support; choose among "
+             "candidates on one machine first")
 
 
 def _validate_contrastive(config: TrainConfig) -> None:

@@ -35,7 +35,11 @@ def main(argv):
     from infogan_tf.training import TrainingDivergedError, train
     try:
         config = train_flags.config_from_flags()
-        result = train(config)
+        if config.candidates > 1:
+            from infogan_tf import candidates
+            result = candidates.train_with_candidates(config, train, log=_log)
+        else:
+            result = train(config)
     except (ConfigError, DataError, CheckpointMismatchError, CorruptCheckpointError,
             ModelDirLockedError, CheckpointWriteError, TrainingDivergedError) as e:
         print(f"infogan_tf: error: {e}", file=sys.stderr)
@@ -44,6 +48,10 @@ def main(argv):
         print(f"infogan_tf: {e}", file=sys.stderr)
         sys.exit(e.exit_status)
     print(f"done: step {result.get('step')}, model_dir {config.model_dir}")
+
+
+def _log(message: str) -> None:
+    print(f"infogan_tf: {message}", flush=True)
 
 
 def run():

@@ -82,6 +82,12 @@ flags.DEFINE_string("init_from", None, "Start a new run from another run's check
                     "checkpoint path or a model_dir for its latest): G, D/Q, optimizers, latent "
                     "RNG and step, not a contrastive classifier. Used only when --model_dir has "
                     "no checkpoint yet; resuming uses the run's own.")
+flags.DEFINE_integer("candidates", 1, "Label-free restarts: train this many candidates "
+                     "(seeds seed, seed+1000, ...) for --candidate_steps steps, then continue "
+                     "the one whose Q sorts real training images into its categories most "
+                     "evenly (candidates.py; no labels). 1: a single run.")
+flags.DEFINE_integer("candidate_steps", 2000, "Steps each candidate trains before the choice "
+                     "(with --candidates > 1).")
 flags.DEFINE_float("beta1", 0.5, "Adam beta_1 of both optimizers.")
 flags.DEFINE_float("instance_noise_std", 0.0, "Std of Gaussian instance noise added to every "
                    "image D sees, real and generated (in G's output units), 0 for none.")
@@ -171,7 +177,8 @@ def config_from_flags() -> TrainConfig:
         continuous_std_floor=FLAGS.continuous_std_floor, batch_size=FLAGS.batch_size,
         d_learning_rate=FLAGS.d_learning_rate, g_learning_rate=FLAGS.g_learning_rate,
         q_learning_rate=FLAGS.q_learning_rate, generator_updates=FLAGS.generator_updates,
-        init_from=FLAGS.init_from,
+        init_from=FLAGS.init_from, candidates=FLAGS.candidates,
+        candidate_steps=FLAGS.candidate_steps,
         beta1=FLAGS.beta1, instance_noise_std=FLAGS.instance_noise_std,
         instance_noise_steps=FLAGS.instance_noise_steps,
         contrastive_regularizer=FLAGS.contrastive_regularizer, cr_start_step=FLAGS.cr_start_step,

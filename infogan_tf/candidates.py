@@ -1,0 +1,126 @@
+"""Label-free restarts: train a few short candidates, continue the one Q splits most evenly.
+
+Why: on MNIST, whether c1 gives two digits one category is settled within the
+first ~2,000 steps, and a merge shows without labels. The prior on c1 is
+uniform, so a Q whose categories match digits sorts real images about evenly
+(MNIST's digits are 9-11 % each); a merge leaves one category with two digits
+and another split over one digit's styles, and the entropy of Q's argmax
+assignments over real images drops (docs/RESULTS.md, "Choosing among
+restarts without labels"). `train_with_candidates` trains `--candidates` runs
+from different seeds for `--candidate_steps` steps each, scores each by that
+entropy (then Q's mean confidence), and continues the best one in model_dir
+with --init_from. Labels are never read; the real images are training images.
+
+Layout: <model_dir>/candidates/seed_<s>/ (complete runs of their own, kept for
+inspection) and <model_dir>/selection.json (every candidate's score and the
+choice). Every part resumes: finished candidates are not retrained, and once
+model_dir has a checkpoint the run simply resumes it.
+"""
+
+import dataclasses
+import json
+import os
+from typing import Callable, Dict, List
+
+import numpy as np
+
+from infogan_tf import data as data_lib
+from infogan_tf import evaluation
+from infogan_tf import metrics
+from infogan_tf import recovery
+from infogan_tf.config import ConfigError, TrainConfig, validate_config
+from infogan_tf.model_io import load_trained_model
+
+SELECTION_FILE = "selection.json"
+SCORE_IMAGES = 10_000  # Real training images Q assigns; enough for a 10-way entropy.
+SEED_STRIDE = 1000  # Candidate k of seed s trains with seed s + 1000 k.
+
+
+def candidate_seeds(seed: int, count: int) -> List[int]:
+    """The seeds of the candidates: the run's own seed first, so one candidate is the plain run."""
+    return [seed + SEED_STRIDE * k for k in range(count)]
+
+
+def candidate_config(config: TrainConfig, seed: int) -> TrainConfig:
+    """A candidate: the run's settings with its own seed and folder, stopped at candidate_steps."""
+    return dataclasses.replace(
+        config, seed=seed, train_steps=config.candidate_steps, candidates=1, init_from=None,
+        model_dir=os.path.join(config.model_dir, "candidates", f"seed_{seed}"))
+
+
+def score_checkpoint(model_dir: str, images: np.ndarray) -> Dict[str, float]:
+    """Label-free scores of a run's latest checkpoint on real images (uint8, dataset layout).
+
+    Returns:
+      step; assignment_entropy and mean_confidence (metrics.label_free_code_scores),
+      averaged over the categorical codes.
+    """
+    model = load_trained_model(model_dir)
+    real = data_lib.scale_images(images, model.architecture.output_range).numpy()
+    outputs = evaluation.discriminate(model, real)
+    per_code = [metrics.label_free_code_scores(np.asarray(logits))
+                for logits in outputs.categorical_logits]
+    return {"step": model.step,
+            "assignment_entropy": float(np.mean([s["assignment_entropy"] for s in per_code])),
+            "mean_confidence": float(np.mean([s["mean_confidence"] for s in per_code]))}
+
+
+def choose(scores: List[Dict[str, float]]) -> int:
+    """Index of the best candidate: the most even assignment, then the most confident Q."""
+    return max(range(len(scores)),
+               key=lambda i: (round(scores[i]["assignment_entropy"], 6),
+                              scores[i]["mean_confidence"]))
+
+
+def _select(config: TrainConfig, train_fn: Callable[[TrainConfig], dict],
+            log: Callable[[str], None]) -> str:
+    """Trains and scores the candidates; returns the chosen checkpoint's path."""
+    path = os.path.join(config.model_dir, SELECTION_FILE)
+    if os.path.exists(path):
+        with open(path) as f:
+            return json.load(f)["chosen"]["checkpoint"]
+    candidates = [candidate_config(config, seed)
+                  for seed in candidate_seeds(config.seed, config.candidates)]
+    for candidate in candidates:
+        log(f"candidate seed {candidate.seed}: training to step {candidate.train_steps} "
+            f"in {candidate.model_dir}")
+        train_fn(candidate)
+    images = data_lib.load_dataset(config.dataset, config.data_dir, "train",
+                                   config.dataset_options()).images[:SCORE_IMAGES]
+    scores = []
+    for candidate in candidates:
+        score = score_checkpoint(candidate.model_dir, images)
+        score.update(seed=candidate.seed, model_dir=candidate.model_dir,
+                     checkpoint=recovery.find_resume_point(candidate.model_dir).path)
+        log(f"candidate seed {candidate.seed}: assignment entropy "
+            f"{score['assignment_entropy']:.4f}, Q confidence {score['mean_confidence']:.4f}")
+        scores.append(score)
+    chosen = scores[choose(scores)]
+    recovery.write_json_atomically(path, {
+        "rule": "highest assignment_entropy of Q's argmax on real training images, "
+                "then highest mean_confidence; no labels",
+        "score_images": int(len(images)), "candidates": scores, "chosen": chosen})
+    log(f"continuing candidate seed {chosen['seed']} ({chosen['checkpoint']})")
+    return chosen["checkpoint"]
+
+
+def train_with_candidates(config: TrainConfig, train_fn: Callable[[TrainConfig], dict],
+                          log: Callable[[str], None] = print) -> dict:
+    """Trains a run that starts from the best of `config.candidates` short candidates.
+
+    Args:
+      config: the run; config.candidates > 1 and 0 < candidate_steps < train_steps
+        (validate_config checks this).
+      train_fn: training.train (injected so the library stays testable).
+      log: where progress lines go.
+
+    Returns:
+      train_fn's result for the continued run in config.model_dir.
+    """
+    validate_config(config)  # Before any candidate trains.
+    if config.init_from:
+        raise ConfigError("--candidates chooses the checkpoint the run starts from; it cannot "
+                          f"be combined with --init_from={config.init_from}")
+    if recovery.find_resume_point(config.model_dir).path:
+        return train_fn(config)  # Selected and started before: resume it.
+    return train_fn(dataclasses.replace(config, init_from=_select(config, train_fn, log)))

@@ -1,0 +1,93 @@
+"""--candidates: short runs from several seeds, the most even Q continued, no labels."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from run_helpers import checkpoint_values, checksums, short_config
+
+from infogan_tf import candidates
+from infogan_tf import data as data_lib
+from infogan_tf import events
+from infogan_tf.config import ConfigError, validate_config
+from infogan_tf.latent import LatentSpec
+from infogan_tf.training import train
+
+
+def test_choose_prefers_the_most_even_assignment_then_confidence():
+    scores = [{"assignment_entropy": 2.2505, "mean_confidence": 0.969},  # seed 0, merged
+              {"assignment_entropy": 2.2986, "mean_confidence": 0.977},
+              {"assignment_entropy": 2.3004, "mean_confidence": 0.976}]
+    assert candidates.choose(scores) == 2
+    tied = [{"assignment_entropy": 2.3, "mean_confidence": 0.95},
+            {"assignment_entropy": 2.3 + 1e-9, "mean_confidence": 0.90},
+            {"assignment_entropy": 2.3, "mean_confidence": 0.97}]
+    assert candidates.choose(tied) == 2
+    assert candidates.candidate_seeds(3, 3) == [3, 1003, 2003]
+
+
+@pytest.mark.parametrize("overrides, message", [
+    (dict(candidates=0), "--candidates must be >= 1"),
+    (dict(candidates=2, candidate_steps=4), "--candidate_steps=4 must be between 0"),
+    (dict(candidates=2, candidate_steps=0), "--candidate_steps=0 must be between 0"),
+    (dict(candidates=2, latent=LatentSpec.from_counts(8, [], 2)), "needs a categorical code"),
+    (dict(candidates=2, strategy="multi_worker"), "multi_worker"),
+])
+def test_bad_candidate_settings_are_refused(tmp_path, overrides, message):
+    config = short_config(tmp_path / "run", None, **dict(dict(candidate_steps=2), **overrides))
+    with pytest.raises(ConfigError, match=message):
+        validate_config(config)
+
+
+def test_init_from_with_candidates_is_refused_before_training(tmp_path, mnist_dir):
+    config = short_config(tmp_path / "run", mnist_dir, candidates=2, candidate_steps=2,
+                          init_from=str(tmp_path / "other"))
+    with pytest.raises(ConfigError, match="cannot be combined with --init_from"):
+        candidates.train_with_candidates(config, train, log=lambda _: None)
+    assert not os.path.exists(tmp_path / "run")
+
+
+def test_candidates_are_scored_without_labels_and_the_best_is_continued(tmp_path, mnist_dir):
+    run_dir = tmp_path / "run"
+    config = short_config(run_dir, mnist_dir, candidates=2, candidate_steps=2)
+    messages = []
+    candidates.train_with_candidates(config, train, log=messages.append)
+
+    selection = json.loads((run_dir / candidates.SELECTION_FILE).read_text())
+    assert [c["seed"] for c in selection["candidates"]] == [5, 1005]
+    # The scores are recomputed independently from each candidate's Q on real images.
+    images = data_lib.load_dataset("mnist", mnist_dir, "train").images[:candidates.SCORE_IMAGES]
+    for entry in selection["candidates"]:
+        assert entry["step"] == 2 and entry["checkpoint"].endswith("ckpt-2")
+        logits = _q_logits(entry["model_dir"], images)
+        counts = np.bincount(logits.argmax(axis=1), minlength=10) / len(logits)
+        entropy = -np.sum(counts[counts > 0] * np.log(counts[counts > 0]))
+        assert entry["assignment_entropy"] == pytest.approx(entropy, abs=1e-6)
+    best = max(selection["candidates"], key=lambda c: c["assignment_entropy"])
+    assert selection["chosen"]["seed"] == best["seed"]
+    assert any("continuing candidate seed" in m for m in messages)
+
+    # The run continued the chosen candidate: steps 3-4 only, from its weights.
+    assert events.read_scalars(str(run_dir / "train"))["loss/d_loss"][0] == [3, 4]
+    saved = json.loads((run_dir / "run_config.json").read_text())
+    assert saved["init_from"] == best["checkpoint"] and saved["candidates"] == 2
+
+    # Running it again resumes: candidates and the choice are left as they were.
+    before = checksums(str(run_dir / "candidates"))
+    final = checkpoint_values(tf.train.latest_checkpoint(str(run_dir / "checkpoints")))
+    candidates.train_with_candidates(config, train, log=messages.append)
+    assert checksums(str(run_dir / "candidates")) == before
+    again = checkpoint_values(tf.train.latest_checkpoint(str(run_dir / "checkpoints")))
+    for name, value in final.items():
+        np.testing.assert_array_equal(again[name], value, err_msg=name)
+
+
+def _q_logits(model_dir, images):
+    from infogan_tf import evaluation
+    from infogan_tf.model_io import load_trained_model
+    model = load_trained_model(model_dir)
+    real = data_lib.scale_images(images, model.architecture.output_range).numpy()
+    return np.asarray(evaluation.discriminate(model, real).categorical_logits[0])
