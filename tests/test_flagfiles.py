@@ -24,6 +24,7 @@ FLAGS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file_
 EXPECTED = {
     "mnist": ("mnist", "mnist", 62, (10,), 2, 1.0, 1.0, 2e-4, 1e-3, 74),
     "mnist_paper": ("mnist", "mnist", 62, (10,), 2, 1.0, 1.0, 2e-4, 1e-3, 74),
+    "mnist_restarts": ("mnist", "mnist", 62, (10,), 2, 1.0, 1.0, 2e-4, 1e-3, 74),
     "svhn": ("svhn", "svhn", 124, (10,) * 4, 4, 1.0, 1.0, 2e-4, 1e-3, 168),
     "celeba": ("celeb_a", "svhn", 128, (10,) * 10, 0, 1.0, None, 2e-4, 1e-3, 228),
     "faces_azimuth": ("folder", "faces", 128, (), 5, None, 0.2, 2e-4, 5e-4, 133),
@@ -57,6 +58,13 @@ def test_default_mnist_differs_from_the_paper_recipe_only_by_the_categorical_vie
     assert [getattr(default, name) for name in views] == [25.0, 0.3, 0.0, 34.0]
     assert [getattr(paper, name) for name in views] == [0.0, 0.0, 0.0, 0.0]
     assert dataclasses.replace(default, **{name: 0.0 for name in views}) == paper
+
+
+def test_mnist_restarts_is_mnist_with_a_faster_q_and_three_candidates(parse_flags):
+    default, restarts = parse_flags(flagfile="mnist"), parse_flags(flagfile="mnist_restarts")
+    assert (restarts.q_learning_rate, restarts.candidates, restarts.candidate_steps) == (
+        1e-3, 3, 2000)
+    assert dataclasses.replace(restarts, q_learning_rate=None, candidates=1) == default
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
