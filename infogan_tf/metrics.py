@@ -130,15 +130,22 @@ def label_free_code_scores(logits: np.ndarray) -> dict:
       mean_confidence: mean over images of max_k Q(k|x) (1 = every image decided);
       assignment_entropy: entropy in nats of the argmax categories' frequencies
         (ln K when every category is used equally often);
-      max_entropy: ln K.
+      max_entropy: ln K;
+      mutual_information: I(x; c) in nats between the images and Q's category,
+        H(mean_x Q(c|x)) - mean_x H(Q(c|x)): high when Q decides each image
+        and uses every category equally (at most ln K), the clustering objective
+        of Krause et al. 2010 (RIM) and IIC.
     """
     logits = np.asarray(logits, np.float64)
     shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
     probabilities = shifted / shifted.sum(axis=1, keepdims=True)
     counts = np.bincount(probabilities.argmax(axis=1), minlength=logits.shape[1])
+    marginal = probabilities.mean(axis=0)
+    conditional = -np.sum(probabilities * np.log(np.maximum(probabilities, 1e-300)), axis=1)
     return {"mean_confidence": float(probabilities.max(axis=1).mean()),
             "assignment_entropy": _entropy(counts),
-            "max_entropy": float(np.log(logits.shape[1]))}
+            "max_entropy": float(np.log(logits.shape[1])),
+            "mutual_information": _entropy(marginal) - float(conditional.mean())}
 
 
 def classifier_score(probabilities: np.ndarray, eps: float = 1e-12) -> float:

@@ -84,8 +84,8 @@ flags.DEFINE_string("init_from", None, "Start a new run from another run's check
                     "no checkpoint yet; resuming uses the run's own.")
 flags.DEFINE_integer("candidates", 1, "Label-free restarts: train this many candidates "
                      "(seeds seed, seed+1000, ...) for --candidate_steps steps, then continue "
-                     "the one whose Q sorts real training images into its categories most "
-                     "evenly (candidates.py; no labels). 1: a single run.")
+                     "the one whose Q carries the most information about real training images "
+                     "(candidates.py; no labels). 1: a single run.")
 flags.DEFINE_integer("candidate_steps", 2000, "Steps each candidate trains before the choice "
                      "(with --candidates > 1).")
 flags.DEFINE_float("beta1", 0.5, "Adam beta_1 of both optimizers.")

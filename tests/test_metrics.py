@@ -165,6 +165,12 @@ def test_label_free_code_scores_by_hand():
     assert scores["assignment_entropy"] == pytest.approx(
         -(0.5 * np.log(0.5) + 2 * 0.25 * np.log(0.25)))
     assert scores["max_entropy"] == pytest.approx(np.log(3.0))
+    # Mean of the four rows: (1.1, 1.2, 1.7) / 4; minus the mean of the rows' entropies.
+    marginal_entropy = -sum(p * np.log(p) for p in (0.275, 0.3, 0.425))
+    row_entropies = [-(0.6 * np.log(0.6) + 2 * 0.2 * np.log(0.2)), np.log(3.0),
+                     -(2 / 6 * np.log(1 / 6) + 4 / 6 * np.log(4 / 6)), 0.0]
+    assert scores["mutual_information"] == pytest.approx(
+        marginal_entropy - np.mean(row_entropies), abs=1e-9)
 
 
 def test_label_free_code_scores_extremes():
@@ -172,5 +178,9 @@ def test_label_free_code_scores_extremes():
     scores = metrics.label_free_code_scores(decided)
     assert scores["mean_confidence"] == pytest.approx(1.0)
     assert scores["assignment_entropy"] == pytest.approx(np.log(4.0))
+    assert scores["mutual_information"] == pytest.approx(np.log(4.0))
     collapsed = metrics.label_free_code_scores(np.tile([9.0, 0.0, 0.0, 0.0], (8, 1)))
     assert collapsed["assignment_entropy"] == 0.0
+    assert collapsed["mutual_information"] == pytest.approx(0.0, abs=1e-12)
+    undecided = metrics.label_free_code_scores(np.zeros((8, 4)))
+    assert undecided["mutual_information"] == pytest.approx(0.0, abs=1e-12)
