@@ -24,7 +24,7 @@ model_dir has a checkpoint the run simply resumes it.
 import dataclasses
 import json
 import os
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Optional
 
 import numpy as np
 
@@ -52,14 +52,15 @@ def candidate_config(config: TrainConfig, seed: int) -> TrainConfig:
         model_dir=os.path.join(config.model_dir, "candidates", f"seed_{seed}"))
 
 
-def score_checkpoint(model_dir: str, images: np.ndarray) -> Dict[str, float]:
-    """Label-free scores of a run's latest checkpoint on real images (uint8, dataset layout).
+def score_checkpoint(model_dir: str, images: np.ndarray,
+                     checkpoint_path: Optional[str] = None) -> Dict[str, float]:
+    """Label-free scores of a run's checkpoint (default the latest) on real uint8 images.
 
     Returns:
       step; mutual_information, mean_confidence and assignment_entropy
       (metrics.label_free_code_scores), averaged over the categorical codes.
     """
-    model = load_trained_model(model_dir)
+    model = load_trained_model(model_dir, checkpoint_path)
     real = data_lib.scale_images(images, model.architecture.output_range).numpy()
     outputs = evaluation.discriminate(model, real)
     per_code = [metrics.label_free_code_scores(np.asarray(logits))

@@ -2,6 +2,7 @@
 
 import json
 import os
+import subprocess
 
 import numpy as np
 import pytest
@@ -51,7 +52,8 @@ def test_init_from_with_candidates_is_refused_before_training(tmp_path, mnist_di
     assert not os.path.exists(tmp_path / "run")
 
 
-def test_candidates_are_scored_without_labels_and_the_best_is_continued(tmp_path, mnist_dir):
+def test_candidates_are_scored_without_labels_and_the_best_is_continued(tmp_path, mnist_dir,
+                                                                        python_env):
     run_dir = tmp_path / "run"
     config = short_config(run_dir, mnist_dir, candidates=2, candidate_steps=2)
     messages = []
@@ -73,6 +75,18 @@ def test_candidates_are_scored_without_labels_and_the_best_is_continued(tmp_path
     best = max(selection["candidates"], key=lambda c: c["mutual_information"])
     assert selection["chosen"]["seed"] == best["seed"]
     assert any("continuing candidate seed" in m for m in messages)
+
+    # score_checkpoints reproduces a candidate's scores and adds its test accuracy.
+    env, python = python_env
+    first = selection["candidates"][0]
+    result = subprocess.run(
+        [python, "-m", "infogan_tf.score_checkpoints", f"--data_dir={mnist_dir}",
+         "--with_test_accuracy", f"{first['model_dir']}:2", f"{first['model_dir']}:9"],
+        env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2 and "no checkpoint" in result.stderr
+    row = json.loads(result.stdout.splitlines()[0])
+    assert row["mutual_information"] == pytest.approx(first["mutual_information"], abs=1e-9)
+    assert 0.0 <= row["test_accuracy"] <= 1.0
 
     # The run continued the chosen candidate: steps 3-4 only, from its weights.
     assert events.read_scalars(str(run_dir / "train"))["loss/d_loss"][0] == [3, 4]

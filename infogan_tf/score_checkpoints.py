@@ -1,0 +1,61 @@
+"""Scores checkpoints as `--candidates` would, to study the choice: `python -m
+infogan_tf.score_checkpoints --data_dir=../shared/data/mnist runs/a:2000 runs/b:2000`.
+
+Prints, per checkpoint, the label-free scores on real training images that
+candidates.py chooses by (I(x; c), Q's mean confidence, the argmax entropy) and,
+with --with_test_accuracy, c1's Hungarian accuracy on the labelled test set: a
+check of the rule for the analysis in docs/RESULTS.md, never part of a choice.
+"""
+
+import json
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from absl import app  # noqa: E402
+from absl import flags  # noqa: E402
+
+flags.DEFINE_string("data_dir", None, "The dataset folder of the runs (as for training).")
+flags.DEFINE_boolean("with_test_accuracy", False, "Also score c1 against the test labels.")
+FLAGS = flags.FLAGS
+
+
+def main(argv):
+    if len(argv) < 2:
+        raise app.UsageError("name checkpoints as MODEL_DIR:STEP (or MODEL_DIR for its latest)")
+    from infogan_tf import candidates, evaluation
+    from infogan_tf import data as data_lib
+    from infogan_tf.checkpointing import CheckpointMismatchError
+    from infogan_tf.data import DataError
+    from infogan_tf.model_io import load_run_config, load_trained_model
+    try:
+        for spec in argv[1:]:
+            model_dir, _, step = spec.partition(":")
+            path = os.path.join(model_dir, "checkpoints", f"ckpt-{step}") if step else None
+            if path and not os.path.exists(path + ".index"):
+                raise FileNotFoundError(f"{spec}: no checkpoint {path} (kept checkpoints are "
+                                        f"listed in {os.path.dirname(path)})")
+            config = load_run_config(model_dir)
+            data_dir = FLAGS.data_dir or config.data_dir
+            images = data_lib.load_dataset(config.dataset, data_dir, "train",
+                                           config.dataset_options()).images
+            row = candidates.score_checkpoint(model_dir, images[:candidates.SCORE_IMAGES], path)
+            if FLAGS.with_test_accuracy:
+                test = data_lib.load_dataset(config.dataset, data_dir, "test",
+                                             config.dataset_options())
+                model = load_trained_model(model_dir, path)
+                row["test_accuracy"] = evaluation.categorical_as_classifier(
+                    model, test)[config.latent.code_names()[0]]["accuracy"]
+            print(json.dumps(dict(row, checkpoint=spec), sort_keys=True), flush=True)
+    except (CheckpointMismatchError, DataError, FileNotFoundError) as e:
+        print(f"infogan_tf: error: {e}", file=sys.stderr)
+        sys.exit(2)
+
+
+def run():
+    app.run(main)
+
+
+if __name__ == "__main__":
+    run()
