@@ -74,6 +74,10 @@ def evaluate(config: EvalConfig, log: Callable[[str], None] = print) -> dict:
     result = {"model_dir": config.model_dir, "checkpoint": model.checkpoint_path,
               "step": model.step, "dataset": dataset, "latent_spec": spec.describe(),
               "run_config": model.config.to_dict(), "evaluation": _jsonable(config)}
+    selection_path = os.path.join(config.model_dir, "selection.json")  # --candidates' choice.
+    if os.path.exists(selection_path):
+        with open(selection_path) as f:
+            result["selection"] = json.load(f)
     labelled = test.labels is not None
     classifier = None
     # Where "test" re-reads the training images (dSprites), the classifier would be scored

@@ -158,6 +158,24 @@ def _figure1_section(results: dict) -> List[str]:
     return lines + [""]
 
 
+def _restarts_table(seeds: List[dict]) -> List[str]:
+    """The label-free choice of each seed trained with --candidates (none: no lines)."""
+    chosen = [(r["seed"], r["metrics"]["selection"]) for r in seeds
+              if "selection" in r["metrics"]]
+    if not chosen:
+        return []
+    lines = ["Label-free restarts (`--candidates`): each seed's candidates after "
+             f"{chosen[0][1]['candidates'][0]['step']:,} steps, scored on real training images "
+             "without labels by I(x; c) (nats) and Q's confidence; the one with the highest "
+             "I(x; c) was continued.", "",
+             "| seed | candidates: seed, I(x; c), confidence | continued |", "|---|---|---|"]
+    for seed, selection in chosen:
+        cells = "; ".join(f"{c['seed']}: {c['mutual_information']:.3f}, "
+                          f"{c['mean_confidence']:.3f}" for c in selection["candidates"])
+        lines.append(f"| {seed} | {cells} | {selection['chosen']['seed']} |")
+    return lines + [""]
+
+
 def _reference_section(seeds: List[dict]) -> List[str]:
     with_quality = [r["metrics"]["sample_quality"] for r in seeds
                     if "sample_quality" in r["metrics"]]
@@ -214,7 +232,7 @@ def render_results(results: dict) -> str:
                   "stroke width of the image, averaged over the fixed noise samples; the codes "
                   "are named rotation and width one-to-one so that the summed |ρ| is largest. "
                   "Classifier score (max 10) and FD: generated samples through the "
-                  "reference classifier.", ""] + seed_table(seeds) + [""]
+                  "reference classifier.", ""] + seed_table(seeds) + [""] + _restarts_table(seeds)
     lines += _reference_section(seeds) + _figure1_section(results)
     if paths.get("figure2_seed") is not None:
         lines += [f"## Figure 2 (seed {paths['figure2_seed']}, the median accuracy)", "",

@@ -43,6 +43,10 @@ def test_evaluate_cli_writes_metrics_figures_and_tensorboard(tiny_run, mnist_dir
                                                              python_env):
     env, python = python_env
     output_dir = tmp_path / "out"
+    # A run trained with --candidates keeps its choice; evaluate carries it to metrics.json.
+    selection = {"chosen": {"seed": 3}, "candidates": [{"seed": 3}]}
+    with open(os.path.join(tiny_run, "selection.json"), "w") as f:
+        json.dump(selection, f)
     result = subprocess.run(
         [python, "-m", "infogan_tf.evaluate", f"--model_dir={tiny_run}",
          f"--output_dir={output_dir}", f"--data_dir={mnist_dir}",
@@ -53,7 +57,7 @@ def test_evaluate_cli_writes_metrics_figures_and_tensorboard(tiny_run, mnist_dir
     assert result.returncode == 0, result.stderr[-3000:]
     assert "step 2; c1 accuracy" in result.stdout
     metrics = json.loads((output_dir / "metrics.json").read_text())
-    assert metrics["step"] == 2
+    assert metrics["step"] == 2 and metrics["selection"] == selection
     c1 = metrics["categorical"]["c1"]
     counts = np.asarray(c1["contingency"])
     labels = data_lib.load_mnist(mnist_dir, "test").labels[:TEST_IMAGES]

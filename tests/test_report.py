@@ -279,3 +279,15 @@ def test_a_record_from_before_the_settings_record_is_upgraded_or_refused(tmp_pat
                                                r"this run's record predates"):
         study.check_same_flagfile(run)  # Legacy record, file changed: cannot tell, refused.
     assert open(record_path).read() == legacy
+
+
+def test_restarts_table_lists_each_seeds_candidates_and_choice():
+    results = _results()
+    assert "Label-free restarts" not in report.render_results(results)
+    candidates = [{"seed": s, "step": 2000, "mutual_information": mi, "mean_confidence": c}
+                  for s, mi, c in ((1, 2.1618, 0.9644), (1001, 2.2311, 0.9767))]
+    results["seeds"][1]["metrics"]["selection"] = {"candidates": candidates,
+                                                   "chosen": candidates[1]}
+    text = report.render_results(results)
+    assert "each seed's candidates after 2,000 steps" in text
+    assert "| 1 | 1: 2.162, 0.964; 1001: 2.231, 0.977 | 1001 |" in text
