@@ -27,11 +27,10 @@ from infogan_tf import determinism
 from infogan_tf import networks
 from infogan_tf import recovery
 from infogan_tf import strategies
-from infogan_tf import visualize
+from infogan_tf import train_summaries
 from infogan_tf import warm_start
 from infogan_tf.config import ConfigError, TrainConfig, validate_config
 from infogan_tf.interrupts import StopSignals, TrainingInterrupted
-from infogan_tf.latent import LatentBatch
 from infogan_tf.rollbacks import RollbackLog
 from infogan_tf.run_lock import RunLock
 from infogan_tf.trainer import InfoGANTrainer
@@ -51,26 +50,6 @@ def distributed_dataset(strategy, config, images, output_range, start_step):
             seed=config.seed, start_step=start_step * batches_per_step,
             num_shards=context.num_input_pipelines, shard_index=context.input_pipeline_id)
     return strategy.distribute_datasets_from_function(dataset_fn)
-
-
-def _write_images(trainer: InfoGANTrainer, step: int) -> None:
-    spec = trainer.spec
-    for name, latents, cols in visualize.traversals(spec, rows=10, seed=1234):
-        inputs = spec.generator_input(LatentBatch(**latents))
-        images = trainer.generator(inputs, training=False).numpy()
-        grid = visualize.tile_grid(images, len(images) // cols, cols,
-                                   output_range=trainer.architecture.output_range)
-        tf.summary.image(f"traversal/{name}", grid[None], step=step)
-
-
-def _write_scalars(values: Dict[str, float], steps_per_sec: float, step: int) -> None:
-    for name, value in values.items():
-        group = ("information" if name.startswith("mi_") or name == "L_I" else
-                 "q_std" if name.startswith("q_std") else
-                 "contrastive" if name in contrastive.METRIC_NAMES else
-                 "discriminator" if name in ("d_real", "d_fake") else "loss")
-        tf.summary.scalar(f"{group}/{name}", value, step=step)
-    tf.summary.scalar("speed/steps_per_sec", steps_per_sec, step=step)
 
 
 def _prepare(config: TrainConfig):
@@ -271,12 +250,12 @@ class _Session:
                     now = time.time()
                     steps_per_sec = (self.step - last_step) / max(now - last_time, 1e-9)
                     last_time, last_step = now, self.step
-                    _write_scalars(values, steps_per_sec, self.step)
+                    train_summaries.write_scalars(values, steps_per_sec, self.step)
                     self.progbar.update(self.step, list(values.items()) +
                                         [("steps/s", steps_per_sec)])
                 if self.chief and (self.step % config.image_every == 0 or
                                    self.step == config.train_steps):
-                    _write_images(self.trainer, self.step)
+                    train_summaries.write_images(self.trainer, self.step)
             if self.step % config.checkpoint_every == 0 or self.step == config.train_steps:
                 self._save()
         self.writer.flush()
