@@ -144,8 +144,9 @@ def _figure1_section(results: dict) -> List[str]:
     rows = [(label, figure1[key]["curve"], figure1[key].get("metrics", {}))
             for key, label in (("infogan", "InfoGAN"), ("gan", "GAN baseline"))
             if key in figure1]
+    # Seeds continued from a later step (--candidates) have no first 1,000 iterations.
     rows += [(f"main config, seed {r['seed']}", r["curve"], {}) for r in results.get("seeds", [])
-             if r.get("curve", {}).get("steps")]
+             if r.get("curve", {}).get("steps") and min(r["curve"]["steps"]) <= 1000]
     for label, curve, m in rows:
         summary = figure1_summary(curve)
         lines.append(f"| {label} | {summary['max_early']:.3f} | {summary['late_mean']:.3f} | "

@@ -78,6 +78,7 @@ def figure1_summary(curve: dict, horizon: int = 1000) -> dict:
     end = min(horizon, int(steps.max()))
     early = values[steps <= FIGURE1_EARLY_STEPS]
     late = values[(steps > end - 100) & (steps <= end)]
+    within = values[steps <= end]  # Empty for a run continued from a later step.
     return {"max_early": float(early.max()) if len(early) else float("nan"),
             "late_mean": float(late.mean()) if len(late) else float("nan"),
-            "max": float(values[steps <= end].max()), "end": end}
+            "max": float(within.max()) if len(within) else float("nan"), "end": end}

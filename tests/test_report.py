@@ -131,6 +131,9 @@ def test_median_seed_and_figure1_summary():
     assert summary["max_early"] == pytest.approx(10.0) and summary["max"] == pytest.approx(100.0)
     assert summary["late_mean"] == pytest.approx(np.mean([0.1 * s for s in range(910, 1001, 10)]))
     assert summaries.mean_std([1.0]) == "1.000" and summaries.mean_std([]) == "–"
+    # A run continued from a candidate's step 2,000 (--candidates) has no early curve.
+    continued = summaries.figure1_summary({"steps": [2010, 2020], "values": [2.2, 2.3]})
+    assert all(np.isnan(continued[key]) for key in ("max_early", "late_mean", "max"))
 
 
 def test_plan_quotes_the_commands_and_figure1_overrides(tmp_path):
