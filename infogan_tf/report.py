@@ -144,7 +144,7 @@ def _figure1_section(results: dict) -> List[str]:
     rows = [(label, figure1[key]["curve"], figure1[key].get("metrics", {}))
             for key, label in (("infogan", "InfoGAN"), ("gan", "GAN baseline"))
             if key in figure1]
-    # Seeds continued from a later step (--candidates) have no first 1,000 iterations.
+    # A curve that starts after iteration 1,000 has nothing to show here.
     rows += [(f"main config, seed {r['seed']}", r["curve"], {}) for r in results.get("seeds", [])
              if r.get("curve", {}).get("steps") and min(r["curve"]["steps"]) <= 1000]
     for label, curve, m in rows:

@@ -230,12 +230,19 @@ def _collect_run(model_dir: str) -> Optional[dict]:
 
 
 def _curve(model_dir: str) -> Optional[dict]:
-    """The logged L_I of c1 as {"steps", "values"}, or None if the run logged none."""
-    curves = events.read_scalars(os.path.join(model_dir, "train"), [FIGURE1_TAG])
-    if FIGURE1_TAG not in curves:
-        return None
-    steps, values = curves[FIGURE1_TAG]
-    return {"steps": steps, "values": values}
+    """The logged L_I of c1 as {"steps", "values"}, or None if the run logged none.
+
+    A run continued from a --candidates candidate starts with that candidate's curve.
+    """
+    selection = read_json(os.path.join(model_dir, "selection.json"))
+    parts = ([selection["chosen"]["model_dir"]] if selection else []) + [model_dir]
+    steps, values = [], []
+    for part in parts:
+        curves = events.read_scalars(os.path.join(part, "train"), [FIGURE1_TAG])
+        if FIGURE1_TAG in curves:
+            steps += list(curves[FIGURE1_TAG][0])
+            values += list(curves[FIGURE1_TAG][1])
+    return {"steps": steps, "values": values} if steps else None
 
 
 def collect_results(study_dir: str, notes_path: Optional[str] = None) -> dict:

@@ -294,3 +294,20 @@ def test_restarts_table_lists_each_seeds_candidates_and_choice():
     text = report.render_results(results)
     assert "each seed's candidates after 2,000 steps" in text
     assert "| 1 | 1: 2.162, 0.964; 1001: 2.231, 0.977 | 1001 |" in text
+
+
+def test_a_continued_candidates_curve_starts_with_the_chosen_candidate(tmp_path):
+    run_dir, chosen, other = tmp_path / "seed_0", tmp_path / "c0", tmp_path / "c1000"
+    for folder, points in ((chosen, [(10, 1.0), (20, 2.0)]), (other, [(10, 0.5)]),
+                           (run_dir, [(30, 2.2)])):
+        writer = tf.summary.create_file_writer(str(folder / "train"))
+        with writer.as_default():
+            for step, value in points:
+                tf.summary.scalar(study.FIGURE1_TAG, value, step=step)
+        writer.flush()
+    assert study._curve(str(run_dir)) == {"steps": [30], "values": [pytest.approx(2.2)]}
+    (run_dir / "selection.json").write_text(json.dumps({"chosen": {"model_dir": str(chosen)}}))
+    curve = study._curve(str(run_dir))
+    assert curve["steps"] == [10, 20, 30]
+    assert curve["values"] == pytest.approx([1.0, 2.0, 2.2])
+    assert study._curve(str(tmp_path / "missing")) is None
