@@ -78,12 +78,12 @@ def choose(scores: List[Dict[str, float]]) -> int:
 
 
 def _select(config: TrainConfig, train_fn: Callable[[TrainConfig], dict],
-            log: Callable[[str], None]) -> str:
-    """Trains and scores the candidates; returns the chosen checkpoint's path."""
+            log: Callable[[str], None]) -> dict:
+    """Trains and scores the candidates; returns the chosen one's entry (seed, checkpoint)."""
     path = os.path.join(config.model_dir, SELECTION_FILE)
     if os.path.exists(path):
         with open(path) as f:
-            return json.load(f)["chosen"]["checkpoint"]
+            return json.load(f)["chosen"]
     candidates = [candidate_config(config, seed)
                   for seed in candidate_seeds(config.seed, config.candidates)]
     for candidate in candidates:
@@ -106,7 +106,7 @@ def _select(config: TrainConfig, train_fn: Callable[[TrainConfig], dict],
                 "categories, then highest mean_confidence; no labels",
         "score_images": int(len(images)), "candidates": scores, "chosen": chosen})
     log(f"continuing candidate seed {chosen['seed']} ({chosen['checkpoint']})")
-    return chosen["checkpoint"]
+    return chosen
 
 
 def train_with_candidates(config: TrainConfig, train_fn: Callable[[TrainConfig], dict],
@@ -126,6 +126,12 @@ def train_with_candidates(config: TrainConfig, train_fn: Callable[[TrainConfig],
     if config.init_from:
         raise ConfigError("--candidates chooses the checkpoint the run starts from; it cannot "
                           f"be combined with --init_from={config.init_from}")
-    if recovery.find_resume_point(config.model_dir).path:
-        return train_fn(config)  # Selected and started before: resume it.
-    return train_fn(dataclasses.replace(config, init_from=_select(config, train_fn, log)))
+    if (recovery.find_resume_point(config.model_dir).path
+            and not os.path.exists(os.path.join(config.model_dir, SELECTION_FILE))):
+        raise ConfigError(f"{config.model_dir} holds a run trained without --candidates; "
+                          "resume it without --candidates, or use a new --model_dir")
+    chosen = _select(config, train_fn, log)
+    # The chosen candidate's seed also orders the data from here on, so the run is that
+    # candidate trained on (the latent RNG comes from its checkpoint).
+    return train_fn(dataclasses.replace(config, seed=chosen["seed"],
+                                        init_from=chosen["checkpoint"]))

@@ -44,6 +44,15 @@ def test_bad_candidate_settings_are_refused(tmp_path, overrides, message):
         validate_config(config)
 
 
+def test_a_run_trained_without_candidates_is_not_resumed_with_them(tmp_path, mnist_dir):
+    train(short_config(tmp_path / "run", mnist_dir, train_steps=2))
+    config = short_config(tmp_path / "run", mnist_dir, candidates=2, candidate_steps=2)
+    before = checksums(str(tmp_path / "run"))
+    with pytest.raises(ConfigError, match="trained without --candidates"):
+        candidates.train_with_candidates(config, train, log=lambda _: None)
+    assert checksums(str(tmp_path / "run")) == before
+
+
 def test_init_from_with_candidates_is_refused_before_training(tmp_path, mnist_dir):
     config = short_config(tmp_path / "run", mnist_dir, candidates=2, candidate_steps=2,
                           init_from=str(tmp_path / "other"))
@@ -92,6 +101,17 @@ def test_candidates_are_scored_without_labels_and_the_best_is_continued(tmp_path
     assert events.read_scalars(str(run_dir / "train"))["loss/d_loss"][0] == [3, 4]
     saved = json.loads((run_dir / "run_config.json").read_text())
     assert saved["init_from"] == best["checkpoint"] and saved["candidates"] == 2
+
+    # The run is the chosen candidate trained on: the same weights as training that seed
+    # straight to step 4 (with --deterministic).
+    assert saved["seed"] == best["seed"]
+    straight = tmp_path / "straight"
+    train(short_config(straight, mnist_dir, seed=best["seed"]))
+    expected = checkpoint_values(tf.train.latest_checkpoint(str(straight / "checkpoints")))
+    got = checkpoint_values(tf.train.latest_checkpoint(str(run_dir / "checkpoints")))
+    assert set(got) == set(expected)
+    for name, value in expected.items():
+        np.testing.assert_array_equal(got[name], value, err_msg=name)
 
     # Running it again resumes: candidates and the choice are left as they were.
     before = checksums(str(run_dir / "candidates"))
