@@ -18,6 +18,8 @@ from absl import flags  # noqa: E402
 
 flags.DEFINE_string("data_dir", None, "The dataset folder of the runs (as for training).")
 flags.DEFINE_boolean("with_test_accuracy", False, "Also score c1 against the test labels.")
+flags.DEFINE_integer("score_images", None, "Real training images to score on (default: as "
+                     "many as --candidates uses, candidates.SCORE_IMAGES).", lower_bound=1)
 FLAGS = flags.FLAGS
 
 
@@ -40,7 +42,8 @@ def main(argv):
             data_dir = FLAGS.data_dir or config.data_dir
             images = data_lib.load_dataset(config.dataset, data_dir, "train",
                                            config.dataset_options()).images
-            row = candidates.score_checkpoint(model_dir, images[:candidates.SCORE_IMAGES], path)
+            count = FLAGS.score_images or candidates.SCORE_IMAGES
+            row = candidates.score_checkpoint(model_dir, images[:count], path)
             if FLAGS.with_test_accuracy:
                 test = data_lib.load_dataset(config.dataset, data_dir, "test",
                                              config.dataset_options())

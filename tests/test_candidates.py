@@ -44,15 +44,6 @@ def test_bad_candidate_settings_are_refused(tmp_path, overrides, message):
         validate_config(config)
 
 
-def test_a_run_trained_without_candidates_is_not_resumed_with_them(tmp_path, mnist_dir):
-    train(short_config(tmp_path / "run", mnist_dir, train_steps=2))
-    config = short_config(tmp_path / "run", mnist_dir, candidates=2, candidate_steps=2)
-    before = checksums(str(tmp_path / "run"))
-    with pytest.raises(ConfigError, match="trained without --candidates"):
-        candidates.train_with_candidates(config, train, log=lambda _: None)
-    assert checksums(str(tmp_path / "run")) == before
-
-
 def test_init_from_with_candidates_is_refused_before_training(tmp_path, mnist_dir):
     config = short_config(tmp_path / "run", mnist_dir, candidates=2, candidate_steps=2,
                           init_from=str(tmp_path / "other"))
@@ -62,7 +53,8 @@ def test_init_from_with_candidates_is_refused_before_training(tmp_path, mnist_di
 
 
 def test_candidates_are_scored_without_labels_and_the_best_is_continued(tmp_path, mnist_dir,
-                                                                        python_env):
+                                                                        python_env, monkeypatch):
+    monkeypatch.setattr(candidates, "SCORE_IMAGES", 2000)  # Fewer real images: a faster test.
     run_dir = tmp_path / "run"
     config = short_config(run_dir, mnist_dir, candidates=2, candidate_steps=2)
     messages = []
@@ -90,7 +82,8 @@ def test_candidates_are_scored_without_labels_and_the_best_is_continued(tmp_path
     first = selection["candidates"][0]
     result = subprocess.run(
         [python, "-m", "infogan_tf.score_checkpoints", f"--data_dir={mnist_dir}",
-         "--with_test_accuracy", f"{first['model_dir']}:2", f"{first['model_dir']}:9"],
+         "--with_test_accuracy", "--score_images=2000", f"{first['model_dir']}:2",
+         f"{first['model_dir']}:9"],
         env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 2 and "no checkpoint" in result.stderr
     row = json.loads(result.stdout.splitlines()[0])
@@ -112,6 +105,13 @@ def test_candidates_are_scored_without_labels_and_the_best_is_continued(tmp_path
     assert set(got) == set(expected)
     for name, value in expected.items():
         np.testing.assert_array_equal(got[name], value, err_msg=name)
+    # That straight run has no candidates: adding --candidates to it is refused, untouched.
+    before = checksums(str(straight))
+    with pytest.raises(ConfigError, match="trained without --candidates"):
+        candidates.train_with_candidates(
+            short_config(straight, mnist_dir, candidates=2, candidate_steps=2), train,
+            log=lambda _: None)
+    assert checksums(str(straight)) == before
 
     # Running it again resumes: candidates and the choice are left as they were.
     before = checksums(str(run_dir / "candidates"))
