@@ -33,7 +33,7 @@ from infogan_tf import evaluation
 from infogan_tf import metrics
 from infogan_tf import recovery
 from infogan_tf.config import ConfigError, TrainConfig, validate_config
-from infogan_tf.model_io import load_trained_model
+from infogan_tf.model_io import TrainedModel, load_trained_model
 
 SELECTION_FILE = "selection.json"
 SCORE_IMAGES = 10_000  # Real training images Q reads; enough for a 10-way entropy.
@@ -52,15 +52,13 @@ def candidate_config(config: TrainConfig, seed: int) -> TrainConfig:
         model_dir=os.path.join(config.model_dir, "candidates", f"seed_{seed}"))
 
 
-def score_checkpoint(model_dir: str, images: np.ndarray,
-                     checkpoint_path: Optional[str] = None) -> Dict[str, float]:
-    """Label-free scores of a run's checkpoint (default the latest) on real uint8 images.
+def score_model(model: TrainedModel, images: np.ndarray) -> Dict[str, float]:
+    """Label-free scores of restored networks on real uint8 images (dataset layout).
 
     Returns:
       step; mutual_information, mean_confidence and assignment_entropy
       (metrics.label_free_code_scores), averaged over the categorical codes.
     """
-    model = load_trained_model(model_dir, checkpoint_path)
     real = data_lib.scale_images(images, model.architecture.output_range).numpy()
     outputs = evaluation.discriminate(model, real)
     per_code = [metrics.label_free_code_scores(np.asarray(logits))
@@ -68,6 +66,12 @@ def score_checkpoint(model_dir: str, images: np.ndarray,
     scores = {key: float(np.mean([code[key] for code in per_code]))
               for key in ("mutual_information", "mean_confidence", "assignment_entropy")}
     return dict(scores, step=model.step)
+
+
+def score_checkpoint(model_dir: str, images: np.ndarray,
+                     checkpoint_path: Optional[str] = None) -> Dict[str, float]:
+    """score_model of a run's checkpoint (default the latest)."""
+    return score_model(load_trained_model(model_dir, checkpoint_path), images)
 
 
 def choose(scores: List[Dict[str, float]]) -> int:

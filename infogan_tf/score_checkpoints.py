@@ -31,6 +31,15 @@ def main(argv):
     from infogan_tf.checkpointing import CheckpointMismatchError
     from infogan_tf.data import DataError
     from infogan_tf.model_io import load_run_config, load_trained_model
+    datasets = {}  # (dataset, data_dir, split) -> images and labels, read once.
+
+    def load(config, data_dir, split):
+        key = (config.dataset, data_dir, split)
+        if key not in datasets:
+            datasets[key] = data_lib.load_dataset(config.dataset, data_dir, split,
+                                                  config.dataset_options())
+        return datasets[key]
+
     try:
         for spec in argv[1:]:
             model_dir, _, step = spec.partition(":")
@@ -40,16 +49,13 @@ def main(argv):
                                         f"listed in {os.path.dirname(path)})")
             config = load_run_config(model_dir)
             data_dir = FLAGS.data_dir or config.data_dir
-            images = data_lib.load_dataset(config.dataset, data_dir, "train",
-                                           config.dataset_options()).images
+            model = load_trained_model(model_dir, path)
             count = FLAGS.score_images or candidates.SCORE_IMAGES
-            row = candidates.score_checkpoint(model_dir, images[:count], path)
+            row = candidates.score_model(model, load(config, data_dir, "train").images[:count])
             if FLAGS.with_test_accuracy:
-                test = data_lib.load_dataset(config.dataset, data_dir, "test",
-                                             config.dataset_options())
-                model = load_trained_model(model_dir, path)
                 row["test_accuracy"] = evaluation.categorical_as_classifier(
-                    model, test)[config.latent.code_names()[0]]["accuracy"]
+                    model, load(config, data_dir, "test"))[config.latent.code_names()[0]][
+                        "accuracy"]
             print(json.dumps(dict(row, checkpoint=spec), sort_keys=True), flush=True)
     except (CheckpointMismatchError, DataError, FileNotFoundError) as e:
         print(f"infogan_tf: error: {e}", file=sys.stderr)
