@@ -18,6 +18,7 @@ from typing import Callable, Optional, Tuple
 import numpy as np
 import tensorflow as tf
 
+from infogan_tf import candidates
 from infogan_tf import classifier as classifier_lib
 from infogan_tf import data as data_lib
 from infogan_tf import disentanglement_eval
@@ -74,7 +75,7 @@ def evaluate(config: EvalConfig, log: Callable[[str], None] = print) -> dict:
     result = {"model_dir": config.model_dir, "checkpoint": model.checkpoint_path,
               "step": model.step, "dataset": dataset, "latent_spec": spec.describe(),
               "run_config": model.config.to_dict(), "evaluation": _jsonable(config)}
-    selection_path = os.path.join(config.model_dir, "selection.json")  # --candidates' choice.
+    selection_path = os.path.join(config.model_dir, candidates.SELECTION_FILE)
     if os.path.exists(selection_path):
         with open(selection_path) as f:
             result["selection"] = json.load(f)

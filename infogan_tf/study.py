@@ -22,6 +22,7 @@ import sys
 import time
 from typing import Callable, List, NamedTuple, Optional, Tuple
 
+from infogan_tf import candidates
 from infogan_tf import events
 from infogan_tf import figures
 from infogan_tf import flagfile_guard
@@ -234,7 +235,7 @@ def _curve(model_dir: str) -> Optional[dict]:
 
     A run continued from a --candidates candidate starts with that candidate's curve.
     """
-    selection = read_json(os.path.join(model_dir, "selection.json"))
+    selection = read_json(os.path.join(model_dir, candidates.SELECTION_FILE))
     parts = ([selection["chosen"]["model_dir"]] if selection else []) + [model_dir]
     steps, values = [], []
     for part in parts:
