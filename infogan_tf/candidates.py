@@ -15,6 +15,11 @@ configuration whose categories did not.
 confidence) on real training images, and continues the best one in model_dir
 with --init_from. Labels are never read.
 
+A candidate whose loss diverges (training.TrainingDivergedError) is left out of
+the choice and recorded, with its message, in its folder's diverged.json, so a
+resumed run does not train it again; the run stops only if every candidate
+diverges.
+
 Layout: <model_dir>/candidates/seed_<s>/ (complete runs of their own, kept for
 inspection) and <model_dir>/selection.json (every candidate's score and the
 choice). Every part resumes: finished candidates are not retrained, and once
@@ -34,8 +39,10 @@ from infogan_tf import metrics
 from infogan_tf import recovery
 from infogan_tf.config import ConfigError, TrainConfig, validate_config
 from infogan_tf.model_io import TrainedModel, load_trained_model
+from infogan_tf.training import TrainingDivergedError
 
 SELECTION_FILE = "selection.json"
+DIVERGED_FILE = "diverged.json"  # In a candidate's folder: why it was left out.
 SCORE_IMAGES = 10_000  # Real training images Q reads; enough for a 10-way entropy.
 SEED_STRIDE = 1000  # Candidate k of seed s trains with seed s + 1000 k.
 
@@ -81,6 +88,25 @@ def choose(scores: List[Dict[str, float]]) -> int:
                               scores[i]["mean_confidence"]))
 
 
+def _train_candidate(candidate: TrainConfig, train_fn: Callable[[TrainConfig], dict],
+                     log: Callable[[str], None]) -> Optional[str]:
+    """Trains one candidate; returns why it diverged, or None if it finished."""
+    marker = os.path.join(candidate.model_dir, DIVERGED_FILE)
+    if os.path.exists(marker):
+        with open(marker) as f:
+            return json.load(f)["diverged"]
+    log(f"candidate seed {candidate.seed}: training to step {candidate.train_steps} "
+        f"in {candidate.model_dir}")
+    try:
+        train_fn(candidate)
+        return None
+    except TrainingDivergedError as error:
+        os.makedirs(candidate.model_dir, exist_ok=True)
+        recovery.write_json_atomically(marker, {"seed": candidate.seed, "diverged": str(error)})
+        log(f"candidate seed {candidate.seed} diverged and is left out: {error}")
+        return str(error)
+
+
 def _select(config: TrainConfig, train_fn: Callable[[TrainConfig], dict],
             log: Callable[[str], None]) -> dict:
     """Trains and scores the candidates; returns the chosen one's entry (seed, checkpoint)."""
@@ -90,14 +116,17 @@ def _select(config: TrainConfig, train_fn: Callable[[TrainConfig], dict],
             return json.load(f)["chosen"]
     candidates = [candidate_config(config, seed)
                   for seed in candidate_seeds(config.seed, config.candidates)]
-    for candidate in candidates:
-        log(f"candidate seed {candidate.seed}: training to step {candidate.train_steps} "
-            f"in {candidate.model_dir}")
-        train_fn(candidate)
+    diverged = {c.seed: _train_candidate(c, train_fn, log) for c in candidates}
+    finished = [c for c in candidates if diverged[c.seed] is None]
+    if not finished:
+        raise TrainingDivergedError(
+            f"all {len(candidates)} candidates diverged (see diverged.json in each folder "
+            f"under {os.path.join(config.model_dir, 'candidates')}); lower the learning "
+            "rates or the lambdas, or train with --on_nan=rollback")
     images = data_lib.load_dataset(config.dataset, config.data_dir, "train",
                                    config.dataset_options()).images[:SCORE_IMAGES]
     scores = []
-    for candidate in candidates:
+    for candidate in finished:
         score = score_checkpoint(candidate.model_dir, images)
         score.update(seed=candidate.seed, model_dir=candidate.model_dir,
                      checkpoint=recovery.find_resume_point(candidate.model_dir).path)
@@ -108,7 +137,9 @@ def _select(config: TrainConfig, train_fn: Callable[[TrainConfig], dict],
     recovery.write_json_atomically(path, {
         "rule": "highest mutual_information between real training images and Q's "
                 "categories, then highest mean_confidence; no labels",
-        "score_images": int(len(images)), "candidates": scores, "chosen": chosen})
+        "score_images": int(len(images)), "candidates": scores, "chosen": chosen,
+        "diverged": [{"seed": c.seed, "model_dir": c.model_dir, "message": diverged[c.seed]}
+                     for c in candidates if diverged[c.seed] is not None]})
     log(f"continuing candidate seed {chosen['seed']} ({chosen['checkpoint']})")
     return chosen
 

@@ -173,6 +173,7 @@ def _restarts_table(seeds: List[dict]) -> List[str]:
     for seed, selection in chosen:
         cells = "; ".join(f"{c['seed']}: {c['mutual_information']:.3f}, "
                           f"{c['mean_confidence']:.3f}" for c in selection["candidates"])
+        cells += "".join(f"; {c['seed']}: diverged" for c in selection.get("diverged", []))
         lines.append(f"| {seed} | {cells} | {selection['chosen']['seed']} |")
     return lines + [""]
 

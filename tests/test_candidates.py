@@ -15,7 +15,7 @@ from infogan_tf import data as data_lib
 from infogan_tf import events
 from infogan_tf.config import ConfigError, validate_config
 from infogan_tf.latent import LatentSpec
-from infogan_tf.training import train
+from infogan_tf.training import TrainingDivergedError, train
 
 
 def test_choose_prefers_the_most_information_then_confidence():
@@ -56,12 +56,18 @@ def test_candidates_are_scored_without_labels_and_the_best_is_continued(tmp_path
                                                                         python_env, monkeypatch):
     monkeypatch.setattr(candidates, "SCORE_IMAGES", 2000)  # Fewer real images: a faster test.
     run_dir = tmp_path / "run"
-    config = short_config(run_dir, mnist_dir, candidates=2, candidate_steps=2)
-    messages = []
-    candidates.train_with_candidates(config, train, log=messages.append)
+    config = short_config(run_dir, mnist_dir, candidates=3, candidate_steps=2)
+    messages, trained = [], []
+    candidates.train_with_candidates(config, _third_candidate_diverges(trained),
+                                     log=messages.append)
 
     selection = json.loads((run_dir / candidates.SELECTION_FILE).read_text())
     assert [c["seed"] for c in selection["candidates"]] == [5, 1005]
+    # The diverged candidate is recorded, left out of the choice, and not retrained later.
+    assert [(d["seed"], d["message"]) for d in selection["diverged"]] == [(2005, "loss NaN")]
+    assert json.loads((run_dir / "candidates" / "seed_2005" / candidates.DIVERGED_FILE)
+                      .read_text())["diverged"] == "loss NaN"
+    assert any("seed 2005 diverged and is left out" in m for m in messages)
     # The scores are recomputed independently from each candidate's Q on real images.
     images = data_lib.load_dataset("mnist", mnist_dir, "train").images[:candidates.SCORE_IMAGES]
     for entry in selection["candidates"]:
@@ -93,7 +99,7 @@ def test_candidates_are_scored_without_labels_and_the_best_is_continued(tmp_path
     # The run continued the chosen candidate: steps 3-4 only, from its weights.
     assert events.read_scalars(str(run_dir / "train"))["loss/d_loss"][0] == [3, 4]
     saved = json.loads((run_dir / "run_config.json").read_text())
-    assert saved["init_from"] == best["checkpoint"] and saved["candidates"] == 2
+    assert saved["init_from"] == best["checkpoint"] and saved["candidates"] == 3
 
     # The run is the chosen candidate trained on: the same weights as training that seed
     # straight to step 4 (with --deterministic).
@@ -116,11 +122,34 @@ def test_candidates_are_scored_without_labels_and_the_best_is_continued(tmp_path
     # Running it again resumes: candidates and the choice are left as they were.
     before = checksums(str(run_dir / "candidates"))
     final = checkpoint_values(tf.train.latest_checkpoint(str(run_dir / "checkpoints")))
-    candidates.train_with_candidates(config, train, log=messages.append)
+    trained.clear()
+    candidates.train_with_candidates(config, _third_candidate_diverges(trained),
+                                     log=messages.append)
     assert checksums(str(run_dir / "candidates")) == before
+    assert [c.seed for c in trained] == [best["seed"]]  # Only the continued run resumes.
     again = checkpoint_values(tf.train.latest_checkpoint(str(run_dir / "checkpoints")))
     for name, value in final.items():
         np.testing.assert_array_equal(again[name], value, err_msg=name)
+
+
+def _third_candidate_diverges(trained):
+    """training.train, except that candidate seed 2005 diverges at once as a NaN loss would."""
+    def train_fn(config):
+        trained.append(config)
+        if config.seed == 2005:
+            raise TrainingDivergedError("loss NaN")
+        return train(config)
+    return train_fn
+
+
+def test_a_run_whose_candidates_all_diverge_stops_with_one_clear_message(tmp_path):
+    config = short_config(tmp_path / "run", None, candidates=2, candidate_steps=2)
+
+    def diverge(_):
+        raise TrainingDivergedError("loss NaN")
+    with pytest.raises(TrainingDivergedError, match="all 2 candidates diverged"):
+        candidates.train_with_candidates(config, diverge, log=lambda _: None)
+    assert not os.path.exists(tmp_path / "run" / candidates.SELECTION_FILE)
 
 
 def _q_logits(model_dir, images):
