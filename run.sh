@@ -29,7 +29,7 @@ cmd="${1:-train}"
 case "$cmd" in
   test)
     shift
-    exec "$VENV/bin/python" -m pytest -q tests "$@"
+    exec "$VENV/bin/python" -m pytest -q --durations=15 tests "$@"
     ;;
   python)
     shift
