@@ -145,11 +145,19 @@ def _third_candidate_diverges(trained):
 def test_a_run_whose_candidates_all_diverge_stops_with_one_clear_message(tmp_path):
     config = short_config(tmp_path / "run", None, candidates=2, candidate_steps=2)
 
-    def diverge(_):
+    calls = []
+
+    def diverge(candidate):
+        calls.append(candidate.seed)
         raise TrainingDivergedError("loss NaN")
     with pytest.raises(TrainingDivergedError, match="all 2 candidates diverged"):
         candidates.train_with_candidates(config, diverge, log=lambda _: None)
+    assert calls == [5, 1005]
     assert not os.path.exists(tmp_path / "run" / candidates.SELECTION_FILE)
+    # Run again, each candidate's diverged.json stands: nothing retrains, same message.
+    with pytest.raises(TrainingDivergedError, match="all 2 candidates diverged"):
+        candidates.train_with_candidates(config, diverge, log=lambda _: None)
+    assert calls == [5, 1005]
 
 
 def _q_logits(model_dir, images):
