@@ -120,7 +120,7 @@ def _select(config: TrainConfig, train_fn: Callable[[TrainConfig], dict],
     finished = [c for c in candidates if diverged[c.seed] is None]
     if not finished:
         raise TrainingDivergedError(
-            f"all {len(candidates)} candidates diverged (see diverged.json in each folder "
+            f"all {len(candidates)} candidates diverged (see {DIVERGED_FILE} in each folder "
             f"under {os.path.join(config.model_dir, 'candidates')}); lower the learning "
             "rates or the lambdas, or train with --on_nan=rollback")
     images = data_lib.load_dataset(config.dataset, config.data_dir, "train",
