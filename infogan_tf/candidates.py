@@ -56,6 +56,7 @@ def candidate_config(config: TrainConfig, seed: int) -> TrainConfig:
     """A candidate: the run's settings with its own seed and folder, stopped at candidate_steps."""
     return dataclasses.replace(
         config, seed=seed, train_steps=config.candidate_steps, candidates=1, init_from=None,
+        choose_checkpoint_from=0,
         model_dir=os.path.join(config.model_dir, "candidates", f"seed_{seed}"))
 
 

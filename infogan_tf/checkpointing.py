@@ -73,3 +73,36 @@ def make_checkpoint(objects: dict, signature: dict) -> tf.train.Checkpoint:
 
 def checkpoint_dir(model_dir: str) -> str:
     return os.path.join(model_dir, "checkpoints")
+
+
+# Written by final_checkpoint.py when a run chooses its result among late checkpoints.
+FINAL_CHOICE_FILE = "final_checkpoint.json"
+
+
+def chosen_checkpoint(model_dir: str) -> Optional[str]:
+    """The checkpoint --choose_checkpoint_from chose as the run's result, while it still is.
+
+    Returns:
+      Its path; None if the run made no choice, or trained on after making it (the
+      latest checkpoint is then not the one the choice saw, and is the result).
+
+    Raises:
+      CheckpointMismatchError: the choice file cannot be read.
+    """
+    path = os.path.join(model_dir, FINAL_CHOICE_FILE)
+    if not os.path.exists(path):
+        return None
+    try:
+        with open(path) as f:
+            choice = json.load(f)
+        seen, chosen = choice["latest_checkpoint"], choice["chosen"]["checkpoint"]
+    except (ValueError, KeyError, TypeError) as e:
+        raise CheckpointMismatchError(
+            f"{path} is unreadable ({type(e).__name__}: {e}); delete it to use the latest "
+            "checkpoint, or rerun training with --choose_checkpoint_from to choose again"
+        ) from None
+    latest = tf.train.latest_checkpoint(checkpoint_dir(model_dir))
+    if latest is None or os.path.basename(latest) != seen:
+        return None
+    chosen_path = os.path.join(checkpoint_dir(model_dir), chosen)
+    return chosen_path if os.path.exists(chosen_path + ".index") else None

@@ -55,6 +55,7 @@ class TrainConfig:
     init_from: Optional[str] = None
     candidates: int = 1
     candidate_steps: int = 2000
+    choose_checkpoint_from: int = 0
     beta1: float = 0.5
     instance_noise_std: float = 0.0
     instance_noise_steps: int = 0
@@ -179,6 +180,30 @@ def validate_config(config: TrainConfig) -> None:
              f"--cpu_replicas={config.cpu_replicas} needs --strategy=mirrored")
     _validate_contrastive(config)
     _validate_candidates(config)
+    _validate_final_choice(config)
+
+
+def _validate_final_choice(config: TrainConfig) -> None:
+    """--choose_checkpoint_from (see final_checkpoint.py)."""
+    start = config.choose_checkpoint_from
+    _require(0 <= start <= config.train_steps, f"--choose_checkpoint_from={start} must be "
+             f"between 0 (off: the latest checkpoint is the result) and --train_steps="
+             f"{config.train_steps}")
+    if start == 0:
+        return
+    _require(config.latent.num_categorical > 0, "--choose_checkpoint_from scores how much "
+             "Q's categorical codes say about real images, so it needs a categorical code")
+    _require(config.strategy != "multi_worker", "--choose_checkpoint_from chooses in the "
+             "training process, which --strategy=multi_worker does not support; rerun the "
+             "finished run on one machine with it (nothing is retrained)")
+    every = config.checkpoint_every
+    in_window = (config.train_steps // every - (start - 1) // every
+                 + (1 if config.train_steps % every else 0))
+    _require(in_window <= config.keep_checkpoints,
+             f"--choose_checkpoint_from={start} chooses among {in_window} checkpoints (one "
+             f"every {every} steps to {config.train_steps}), but --keep_checkpoints="
+             f"{config.keep_checkpoints} would delete some before the choice: raise "
+             f"--keep_checkpoints to {in_window} or choose from a later step")
 
 
 def _validate_candidates(config: TrainConfig) -> None:

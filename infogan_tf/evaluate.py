@@ -20,7 +20,8 @@ flags.DEFINE_string("model_dir", None, "The training run's --model_dir.", requir
 flags.DEFINE_string("output_dir", None, "Where metrics.json and the PNGs go "
                     "(default <model_dir>/eval).")
 flags.DEFINE_string("data_dir", None, "Dataset folder (default: the run's own --data_dir).")
-flags.DEFINE_string("checkpoint", None, "A checkpoint path (default: the latest).")
+flags.DEFINE_string("checkpoint", None, "A checkpoint path (default: the run's result, the "
+                    "checkpoint --choose_checkpoint_from chose or else the latest).")
 flags.DEFINE_string("classifier_dir", None, "Cache folder of the reference classifier, trained "
                     "once per dataset on first use (default $INFOGAN_TF_CACHE or "
                     "~/.cache/infogan_tf).")
@@ -64,7 +65,7 @@ def main(argv):
     cli.start(argv)
     if FLAGS.checkpoint and not os.path.exists(FLAGS.checkpoint + ".index"):
         cli.fail(f"--checkpoint={FLAGS.checkpoint} does not exist (no "
-                 f"{FLAGS.checkpoint}.index); leave it out to evaluate the latest checkpoint")
+                 f"{FLAGS.checkpoint}.index); leave it out to evaluate the run's result")
     # Imported once the flags are checked: loading TensorFlow takes seconds.
     from infogan_tf.checkpointing import CheckpointMismatchError
     from infogan_tf.classifier import ClassifierError, ClassifierSettings

@@ -19,6 +19,7 @@ import numpy as np
 import tensorflow as tf
 
 from infogan_tf import candidates
+from infogan_tf import checkpointing
 from infogan_tf import classifier as classifier_lib
 from infogan_tf import data as data_lib
 from infogan_tf import disentanglement_eval
@@ -79,6 +80,10 @@ def evaluate(config: EvalConfig, log: Callable[[str], None] = print) -> dict:
     if os.path.exists(selection_path):
         with open(selection_path) as f:
             result["selection"] = json.load(f)
+    final_choice_path = os.path.join(config.model_dir, checkpointing.FINAL_CHOICE_FILE)
+    if not config.checkpoint_path and checkpointing.chosen_checkpoint(config.model_dir):
+        with open(final_choice_path) as f:  # Why this checkpoint and not the latest.
+            result["final_choice"] = json.load(f)
     labelled = test.labels is not None
     classifier = None
     # Where "test" re-reads the training images (dSprites), the classifier would be scored

@@ -25,7 +25,8 @@ flags.DEFINE_string("model_dir", None, "The training run's --model_dir (with che
 flags.DEFINE_string("export_dir", None, "Folder of this model's versions, served by TF Serving "
                     "as the model base path. Default: saved_models/<name of model_dir>.")
 flags.DEFINE_string("checkpoint", None, "A specific checkpoint to export (a path as in the "
-                    "'checkpoint' index file); the latest one by default.")
+                    "'checkpoint' index file); by default the run's result (the one "
+                    "--choose_checkpoint_from chose, else the latest).")
 
 
 def main(argv):

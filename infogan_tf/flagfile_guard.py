@@ -9,6 +9,10 @@ flag settings, not the bytes, so editing a flagfile's comments stays harmless.
 import hashlib
 from typing import List, Optional
 
+# Flags that choose which checkpoint is a run's result, not what is trained: a run
+# trained with other values is not refused but run again to choose (no step is retrained).
+RESULT_FLAGS = ("--choose_checkpoint_from=",)
+
 
 def flagfile_of(command: List[str]) -> Optional[str]:
     """The path a command's --flagfile names, or None."""
@@ -68,7 +72,8 @@ def changed_settings(recorded: dict, command: List[str]) -> Optional[str]:
     if path is None:
         return None
     if "flagfile_settings" in recorded:
-        before, now = recorded["flagfile_settings"], flag_settings(path)
+        before, now = (_training_settings(recorded["flagfile_settings"]),
+                       _training_settings(flag_settings(path)))
         if before == now:
             return None
         removed = [line for line in before if line not in now]
@@ -82,3 +87,20 @@ def changed_settings(recorded: dict, command: List[str]) -> Optional[str]:
                 f"{recorded['flagfile_sha256'][:12]}, now {file_sha256(path)[:12]}; this run's "
                 "record predates the per-flag record, so even a comment edit counts)")
     return None
+
+
+def result_settings_changed(recorded: dict, command: List[str]) -> bool:
+    """Whether the command's flagfile sets RESULT_FLAGS other than the run was trained with."""
+    path = flagfile_of(command)
+    if path is None or "flagfile_settings" not in recorded:
+        return False
+    return (_result_settings(recorded["flagfile_settings"])
+            != _result_settings(flag_settings(path)))
+
+
+def _training_settings(settings: List[str]) -> List[str]:
+    return [line for line in settings if not line.startswith(RESULT_FLAGS)]
+
+
+def _result_settings(settings: List[str]) -> List[str]:
+    return [line for line in settings if line.startswith(RESULT_FLAGS)]

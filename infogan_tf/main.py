@@ -40,6 +40,11 @@ def main(argv):
             result = candidates.train_with_candidates(config, train, log=_log)
         else:
             result = train(config)
+        if config.choose_checkpoint_from:
+            from infogan_tf import final_checkpoint
+            choice = final_checkpoint.choose_final_checkpoint(
+                config.model_dir, config.choose_checkpoint_from, config.data_dir, log=_log)
+            result["result_checkpoint"] = choice["chosen"]["checkpoint"]
     except (ConfigError, DataError, CheckpointMismatchError, CorruptCheckpointError,
             ModelDirLockedError, CheckpointWriteError, TrainingDivergedError) as e:
         print(f"infogan_tf: error: {e}", file=sys.stderr)
@@ -47,7 +52,9 @@ def main(argv):
     except TrainingInterrupted as e:
         print(f"infogan_tf: {e}", file=sys.stderr)
         sys.exit(e.exit_status)
-    print(f"done: step {result.get('step')}, model_dir {config.model_dir}")
+    chosen = result.get("result_checkpoint")
+    print(f"done: step {result.get('step')}, model_dir {config.model_dir}"
+          + (f", result {chosen} (--choose_checkpoint_from)" if chosen else ""))
 
 
 def _log(message: str) -> None:

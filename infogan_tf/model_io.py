@@ -38,14 +38,15 @@ def load_trained_model(model_dir: str, checkpoint_path: Optional[str] = None) ->
 
     Args:
       model_dir: the training run's --model_dir.
-      checkpoint_path: a specific checkpoint; the latest one by default.
+      checkpoint_path: a specific checkpoint; by default the run's result: the one
+        --choose_checkpoint_from chose (checkpointing.chosen_checkpoint), else the latest.
 
     Raises:
       CheckpointMismatchError: no checkpoint, or one that does not match run_config.json.
     """
     config = load_run_config(model_dir)
-    checkpoint_path = checkpoint_path or tf.train.latest_checkpoint(
-        checkpointing.checkpoint_dir(model_dir))
+    checkpoint_path = (checkpoint_path or checkpointing.chosen_checkpoint(model_dir)
+                       or tf.train.latest_checkpoint(checkpointing.checkpoint_dir(model_dir)))
     if not checkpoint_path:
         raise checkpointing.CheckpointMismatchError(
             f"no checkpoint in {checkpointing.checkpoint_dir(model_dir)}: train first")

@@ -178,6 +178,23 @@ def _restarts_table(seeds: List[dict]) -> List[str]:
     return lines + [""]
 
 
+def _final_choice_table(seeds: List[dict]) -> List[str]:
+    """Each seed's label-free choice among its late checkpoints (none made: no lines)."""
+    chosen = [(r["seed"], r["metrics"]["final_choice"]) for r in seeds
+              if "final_choice" in r["metrics"]]
+    if not chosen:
+        return []
+    lines = ["Result checkpoint (`--choose_checkpoint_from`): each seed's kept checkpoints "
+             "from the given step on, scored on real training images without labels by "
+             "I(x; c) (nats); the table above evaluates the highest.", "",
+             "| seed | checkpoints: step, I(x; c) | result |", "|---|---|---|"]
+    for seed, choice in chosen:
+        cells = "; ".join(f"{c['step']:,}: {c['mutual_information']:.3f}"
+                          for c in choice["candidates"])
+        lines.append(f"| {seed} | {cells} | {choice['chosen']['step']:,} |")
+    return lines + [""]
+
+
 def _reference_section(seeds: List[dict]) -> List[str]:
     with_quality = [r["metrics"]["sample_quality"] for r in seeds
                     if "sample_quality" in r["metrics"]]
@@ -235,6 +252,7 @@ def render_results(results: dict) -> str:
                   "are named rotation and width one-to-one so that the summed |ρ| is largest. "
                   "Classifier score (max 10) and FD: generated samples through the "
                   "reference classifier.", ""] + seed_table(seeds) + [""] + _restarts_table(seeds)
+    lines += _final_choice_table(seeds)
     lines += _reference_section(seeds) + _figure1_section(results)
     if paths.get("figure2_seed") is not None:
         lines += [f"## Figure 2 (seed {paths['figure2_seed']}, the median accuracy)", "",

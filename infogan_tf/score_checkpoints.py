@@ -25,7 +25,7 @@ FLAGS = flags.FLAGS
 
 def main(argv):
     if len(argv) < 2:
-        raise app.UsageError("name checkpoints as MODEL_DIR:STEP (or MODEL_DIR for its latest)")
+        raise app.UsageError("name checkpoints as MODEL_DIR:STEP (or MODEL_DIR for its result)")
     from infogan_tf import candidates, evaluation
     from infogan_tf import data as data_lib
     from infogan_tf.checkpointing import CheckpointMismatchError

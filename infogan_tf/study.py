@@ -7,7 +7,7 @@ Runs (each a model_dir under `study_dir`):
 Each run is trained and evaluated by the project's own commands, in
 subprocesses, so the report can quote the exact commands. Every run keeps a
 `reproduce_record.json` (commands, wall time per session); a run whose
-recorded commands match and whose metrics.json is for its latest checkpoint is
+recorded commands match and whose metrics.json is for its result checkpoint is
 skipped, and an interrupted training resumes from its checkpoint.
 """
 
@@ -23,6 +23,7 @@ import time
 from typing import Callable, List, NamedTuple, Optional, Tuple
 
 from infogan_tf import candidates
+from infogan_tf import checkpointing
 from infogan_tf import events
 from infogan_tf import figures
 from infogan_tf import flagfile_guard
@@ -113,14 +114,24 @@ def latest_step(model_dir: str) -> Optional[int]:
     return int(match.group(1)) if match else None
 
 
+def result_step(model_dir: str) -> Optional[int]:
+    """The step of the run's result: the checkpoint --choose_checkpoint_from chose, else
+    the latest (what evaluate reads by default)."""
+    chosen = checkpointing.chosen_checkpoint(model_dir)
+    return int(chosen.rsplit("-", 1)[1]) if chosen else latest_step(model_dir)
+
+
 def run_status(run: PlannedRun) -> Tuple[bool, bool]:
     """(needs training, needs evaluation) of a planned run, from what is on disk."""
     record = read_json(os.path.join(run.model_dir, RECORD)) or {}
-    step = latest_step(run.model_dir)
-    trained = (step is not None
-               and record.get("train", {}).get("completed_command") == run.train_command)
+    recorded = record.get("train", {})
+    # A changed --choose_checkpoint_from reruns training's command, which only chooses again.
+    trained = (latest_step(run.model_dir) is not None
+               and recorded.get("completed_command") == run.train_command
+               and not flagfile_guard.result_settings_changed(recorded, run.train_command))
     metrics = read_json(os.path.join(run.model_dir, "eval", "metrics.json"))
-    evaluated = (trained and metrics is not None and metrics.get("step") == step
+    evaluated = (trained and metrics is not None
+                 and metrics.get("step") == result_step(run.model_dir)
                  and record.get("eval", {}).get("completed_command") == run.eval_command)
     return not trained, not evaluated
 

@@ -88,6 +88,11 @@ flags.DEFINE_integer("candidates", 1, "Label-free restarts: train this many cand
                      "(candidates.py; no labels). 1: a single run.")
 flags.DEFINE_integer("candidate_steps", 2000, "Steps each candidate trains before the choice "
                      "(with --candidates > 1).")
+flags.DEFINE_integer("choose_checkpoint_from", 0, "After training, make the run's result "
+                     "the kept checkpoint at this step or later whose Q carries the most "
+                     "information about real training images (final_checkpoint.py; no "
+                     "labels); evaluate, export and score_checkpoints then use it. 0: the "
+                     "latest checkpoint.")
 flags.DEFINE_float("beta1", 0.5, "Adam beta_1 of both optimizers.")
 flags.DEFINE_float("instance_noise_std", 0.0, "Std of Gaussian instance noise added to every "
                    "image D sees, real and generated (in G's output units), 0 for none.")
@@ -179,6 +184,7 @@ def config_from_flags() -> TrainConfig:
         q_learning_rate=FLAGS.q_learning_rate, generator_updates=FLAGS.generator_updates,
         init_from=FLAGS.init_from, candidates=FLAGS.candidates,
         candidate_steps=FLAGS.candidate_steps,
+        choose_checkpoint_from=FLAGS.choose_checkpoint_from,
         beta1=FLAGS.beta1, instance_noise_std=FLAGS.instance_noise_std,
         instance_noise_steps=FLAGS.instance_noise_steps,
         contrastive_regularizer=FLAGS.contrastive_regularizer, cr_start_step=FLAGS.cr_start_step,

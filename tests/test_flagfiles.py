@@ -60,11 +60,13 @@ def test_default_mnist_differs_from_the_paper_recipe_only_by_the_categorical_vie
     assert dataclasses.replace(default, **{name: 0.0 for name in views}) == paper
 
 
-def test_mnist_restarts_is_mnist_with_a_faster_q_and_three_candidates(parse_flags):
+def test_mnist_restarts_is_mnist_with_a_faster_q_three_candidates_and_a_late_choice(
+        parse_flags):
     default, restarts = parse_flags(flagfile="mnist"), parse_flags(flagfile="mnist_restarts")
-    assert (restarts.q_learning_rate, restarts.candidates, restarts.candidate_steps) == (
-        1e-3, 3, 2000)
-    assert dataclasses.replace(restarts, q_learning_rate=None, candidates=1) == default
+    assert (restarts.q_learning_rate, restarts.candidates, restarts.candidate_steps,
+            restarts.choose_checkpoint_from) == (1e-3, 3, 2000, 3000)
+    assert dataclasses.replace(restarts, q_learning_rate=None, candidates=1,
+                               choose_checkpoint_from=0) == default
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

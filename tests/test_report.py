@@ -178,6 +178,17 @@ def test_run_status_skips_finished_runs_and_redoes_changed_ones(tmp_path):
     with open(os.path.join(run.model_dir, "eval", "metrics.json"), "w") as f:
         json.dump({"step": 5000}, f)
     assert study.run_status(run) == (False, False)
+    # A label-free choice of an earlier checkpoint (--choose_checkpoint_from) is the result.
+    for step in (4000, 5000):
+        with open(os.path.join(run.model_dir, "checkpoints", f"ckpt-{step}.index"), "w") as f:
+            f.write("index")
+    with open(os.path.join(run.model_dir, "final_checkpoint.json"), "w") as f:
+        json.dump({"latest_checkpoint": "ckpt-5000", "chosen": {"checkpoint": "ckpt-4000"}}, f)
+    assert study.result_step(run.model_dir) == 4000
+    assert study.run_status(run) == (False, True)  # Evaluated at 5,000, not the result.
+    with open(os.path.join(run.model_dir, "eval", "metrics.json"), "w") as f:
+        json.dump({"step": 4000}, f)
+    assert study.run_status(run) == (False, False)
     longer = study.plan(study.StudyConfig(study_dir=str(tmp_path), seeds=(0,), figure1=False,
                                           train_args=("--train_steps=8000",)))[0]
     assert study.run_status(longer) == (True, True)
@@ -260,6 +271,23 @@ def test_a_run_whose_flag_settings_changed_since_training_is_refused(tmp_path, m
     assert open(os.path.join(run.model_dir, study.RECORD)).read() == before  # ...or written.
 
 
+def test_a_changed_result_choice_reruns_training_to_choose_again(tmp_path, monkeypatch):
+    flagfile, run, calls = _trained_run(tmp_path, monkeypatch, "--train_steps=3\n")
+    os.makedirs(os.path.join(run.model_dir, "checkpoints"))
+    with open(os.path.join(run.model_dir, "checkpoints", "checkpoint"), "w") as f:
+        f.write('model_checkpoint_path: "ckpt-3"\n')
+    assert study.run_status(run)[0] is False
+    flagfile.write_text("--train_steps=3\n--choose_checkpoint_from=2\n")
+    study.check_same_flagfile(run)  # It changes the result, not the training: accepted...
+    assert study.run_status(run)[0] is True  # ...and training's command runs again to choose.
+    study.run_command(run, "train", run.train_command, str(tmp_path / "logs"), lambda _: None)
+    assert len(calls) == 2 and study.run_status(run)[0] is False
+    flagfile.write_text("--train_steps=4\n--choose_checkpoint_from=2\n")
+    with pytest.raises(study.StudyError, match="it had --train_steps=3; it now has "
+                                               "--train_steps=4\\)"):
+        study.check_same_flagfile(run)
+
+
 def test_a_record_from_before_the_settings_record_is_upgraded_or_refused(tmp_path,
                                                                          monkeypatch):
     flagfile, run, _ = _trained_run(tmp_path, monkeypatch, "# a\n--train_steps=3\n")
@@ -294,6 +322,17 @@ def test_restarts_table_lists_each_seeds_candidates_and_choice():
     text = report.render_results(results)
     assert "each seed's candidates after 2,000 steps" in text
     assert "| 1 | 1: 2.162, 0.964; 1001: 2.231, 0.977 | 1001 |" in text
+
+
+def test_final_choice_table_lists_each_seeds_checkpoints_and_result():
+    results = _results()
+    assert "Result checkpoint" not in report.render_results(results)
+    scored = [{"step": s, "mutual_information": mi, "mean_confidence": 0.97}
+              for s, mi in ((3000, 2.2241), (4000, 2.2538), (5000, 2.2402))]
+    results["seeds"][2]["metrics"]["final_choice"] = {"candidates": scored, "chosen": scored[1]}
+    text = report.render_results(results)
+    assert "Result checkpoint (`--choose_checkpoint_from`)" in text
+    assert "| 2 | 3,000: 2.224; 4,000: 2.254; 5,000: 2.240 | 4,000 |" in text
 
 
 def test_a_continued_candidates_curve_starts_with_the_chosen_candidate(tmp_path):
