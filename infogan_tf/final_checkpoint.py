@@ -29,6 +29,7 @@ from infogan_tf import data as data_lib
 from infogan_tf import recovery
 from infogan_tf.config import ConfigError
 from infogan_tf.model_io import load_run_config
+from infogan_tf.run_lock import RunLock
 
 RULE = ("among the kept checkpoints at step >= from_step, the highest mutual_information "
         "between real training images and Q's categories, then the highest "
@@ -63,7 +64,15 @@ def choose_final_checkpoint(model_dir: str, from_step: int, data_dir: Optional[s
     Raises:
       ConfigError: the run keeps no checkpoint at step >= from_step, or has no
         categorical code.
+      ModelDirLockedError: a trainer is using model_dir.
     """
+    # Under the model_dir's lock: a trainer started meanwhile would move the checkpoints.
+    with RunLock(model_dir):
+        return _choose(model_dir, from_step, data_dir, log)
+
+
+def _choose(model_dir: str, from_step: int, data_dir: Optional[str],
+            log: Callable[[str], None]) -> dict:
     path = os.path.join(model_dir, checkpointing.FINAL_CHOICE_FILE)
     latest = tf.train.latest_checkpoint(checkpointing.checkpoint_dir(model_dir))
     if latest and checkpointing.chosen_checkpoint(model_dir):

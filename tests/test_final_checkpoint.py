@@ -17,6 +17,7 @@ from infogan_tf.checkpointing import CheckpointMismatchError
 from infogan_tf.config import ConfigError, validate_config
 from infogan_tf.latent import LatentSpec
 from infogan_tf.model_io import load_trained_model
+from infogan_tf.run_lock import ModelDirLockedError, RunLock
 from infogan_tf.training import train
 
 
@@ -96,6 +97,10 @@ def test_the_choice_file_points_loading_at_its_checkpoint_or_fails_clearly(tmp_p
     with pytest.raises(CheckpointMismatchError, match="unreadable .* delete it"):
         load_trained_model(str(run_dir))
     path.unlink()
+    with RunLock(str(run_dir)):  # A trainer is using the folder: nothing is chosen.
+        with pytest.raises(ModelDirLockedError, match="in use by another trainer"):
+            final_checkpoint.choose_final_checkpoint(str(run_dir), 1, mnist_dir)
+    assert not os.path.exists(path)
     with pytest.raises(ConfigError, match="keeps no checkpoint at step >= 3"):
         final_checkpoint.choose_final_checkpoint(str(run_dir), 3, mnist_dir, log=lambda _: None)
     assert not os.path.exists(path)
