@@ -15,8 +15,10 @@ step >= from_step on real training images, keeps the most informative one
 `model_io.load_trained_model` (so evaluate, export and score_checkpoints) then
 uses that checkpoint by default, until the run trains on past the choice.
 Training itself is untouched: resuming still continues the latest checkpoint.
+A run trained again without the flag sets the choice aside (`withdraw_choice`).
 """
 
+import datetime
 import json
 import os
 from typing import Callable, List, Optional, Tuple
@@ -104,3 +106,23 @@ def _choose(model_dir: str, from_step: int, data_dir: Optional[str],
     recovery.write_json_atomically(path, choice)
     log(f"the run's result is {choice['chosen']['checkpoint']} (written to {path})")
     return choice
+
+
+def withdraw_choice(model_dir: str, log: Callable[[str], None] = print) -> Optional[str]:
+    """Makes the latest checkpoint the result again, for a run trained without the flag.
+
+    The choice file is renamed, not deleted, so the scores stay readable.
+
+    Returns:
+      Where the choice was moved, or None if the run had none.
+    """
+    path = os.path.join(model_dir, checkpointing.FINAL_CHOICE_FILE)
+    if not os.path.exists(path):
+        return None
+    with RunLock(model_dir):
+        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+        moved = os.path.join(model_dir, f"final_checkpoint.withdrawn-{stamp}.json")
+        os.replace(path, moved)
+    log(f"trained without --choose_checkpoint_from: the latest checkpoint is the result "
+        f"again; the earlier choice is kept in {moved}")
+    return moved

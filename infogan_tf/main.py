@@ -40,11 +40,13 @@ def main(argv):
             result = candidates.train_with_candidates(config, train, log=_log)
         else:
             result = train(config)
+        from infogan_tf import final_checkpoint
         if config.choose_checkpoint_from:
-            from infogan_tf import final_checkpoint
             choice = final_checkpoint.choose_final_checkpoint(
                 config.model_dir, config.choose_checkpoint_from, config.data_dir, log=_log)
             result["result_checkpoint"] = choice["chosen"]["checkpoint"]
+        else:
+            final_checkpoint.withdraw_choice(config.model_dir, log=_log)
     except (ConfigError, DataError, CheckpointMismatchError, CorruptCheckpointError,
             ModelDirLockedError, CheckpointWriteError, TrainingDivergedError) as e:
         print(f"infogan_tf: error: {e}", file=sys.stderr)

@@ -1,5 +1,6 @@
 """--choose_checkpoint_from: the run's result is its most informative late checkpoint."""
 
+import datetime
 import json
 import os
 
@@ -75,10 +76,28 @@ def test_the_most_informative_late_checkpoint_becomes_the_result(tmp_path, mnist
     assert {k: v for k, v in checksums(str(run_dir)).items() if not k.startswith("train")} == {
         k: v for k, v in before.items() if not k.startswith("train")}
 
-    # Trained on past the choice (without the flag), the latest checkpoint is the result.
+    # Run without the flag: the choice is set aside (kept) and the latest is the result.
+    monkeypatch.setattr(final_checkpoint.datetime, "datetime", _FixedNow)
+    status, err = run_main([f for f in flags if not f.startswith("--choose")], capsys)
+    assert status == 0, err
+    assert checkpointing.chosen_checkpoint(str(run_dir)) is None
+    assert json.loads((run_dir / "final_checkpoint.withdrawn-20261125-080000.json")
+                      .read_text()) == choice
+    assert load_trained_model(str(run_dir)).step == 4
+
+    # Trained on past a choice (by the library, which never chooses): the latest again.
+    (run_dir / "final_checkpoint.withdrawn-20261125-080000.json").rename(
+        run_dir / checkpointing.FINAL_CHOICE_FILE)
+    assert load_trained_model(str(run_dir)).step == best["step"]
     train(short_config(run_dir, mnist_dir, train_steps=5, checkpoint_every=1))
     assert checkpointing.chosen_checkpoint(str(run_dir)) is None
     assert load_trained_model(str(run_dir)).step == 5
+
+
+class _FixedNow(datetime.datetime):
+    @classmethod
+    def now(cls, tz=None):
+        return datetime.datetime(2026, 11, 25, 8, 0, 0)
 
 
 def _must_not_score(*args, **kwargs):
