@@ -34,9 +34,9 @@ flags.DEFINE_integer("benchmark_steps", 60, "Timed steps of each cell.")
 FLAGS = flags.FLAGS
 FAST = ["--steps_per_loop=10"]
 BASELINE = "baseline"
-# The baseline is the step as first committed: one step per call, Keras' batch norm.
+# The baseline is the step as first committed: one step per call, Keras' batch norm and Adam.
 MATRIX: Dict[str, List[str]] = {BASELINE: ["--batch_size=128", "--steps_per_loop=1",
-                                           "--nofused_batch_norm"]}
+                                           "--nofused_batch_norm", "--nofused_adam"]}
 for _batch in (64, 128, 256):
     MATRIX.update({
         f"b{_batch}": [f"--batch_size={_batch}"] + FAST + (
@@ -65,6 +65,9 @@ MATRIX.update({
                              "--categorical_shear=0.3", "--categorical_elastic_alpha=34",
                              "--fused_batch_norm"] + FAST,
     "b128_keras_bn": ["--batch_size=128", "--nofused_batch_norm"] + FAST,
+    "b128_keras_adam": ["--batch_size=128", "--nofused_adam", "--fused_batch_norm"] + FAST,
+    "b128_bf16_keras_adam": ["--batch_size=128", "--mixed_precision=mixed_bfloat16",
+                             "--nofused_adam", "--fused_batch_norm"] + FAST,
     "b128_bf16_keras_bn": ["--batch_size=128", "--mixed_precision=mixed_bfloat16",
                            "--nofused_batch_norm"] + FAST,
     "b128_2replicas_sync_bn": ["--batch_size=128", "--cpu_replicas=2",
@@ -140,8 +143,11 @@ def summary(records: Dict[str, dict]) -> List[str]:
         f"{'met' if rates[best] >= 2 * base['images_per_sec'] else 'not met'}); in CPU time "
         f"per image, which other jobs on the machine disturb less, "
         f"{_cpu_speedup(records[best], base):.2f}×.",
-        f"- Steps per call: 10 steps per call vs 1: {_ratio(records, 'b128', BASELINE)} "
-        f"(the batch-128 cells use --fused_batch_norm, measured after it landed; the baseline and the other cells Keras' batch norm).",
+        f"- Float32 with the defaults (10 steps per call, fused Adam) and fused batch norm vs "
+        f"the baseline: {_ratio(records, 'b128', BASELINE)}.",
+        f"- Fused Adam (`--fused_adam`, on by default) vs Keras' Adam: "
+        f"{_ratio(records, 'b128', 'b128_keras_adam')} (float32), "
+        f"{_ratio(records, 'b128_bf16', 'b128_bf16_keras_adam')} (bfloat16) at batch 128.",
         f"- Q reading c1 from rotated/sheared copies: "
         f"{_ratio(records, 'b128_categorical_views', 'b128')} of the paper recipe's images/s; "
         f"with flags/mnist.cfg's elastic distortion too: "

@@ -79,6 +79,7 @@ class TrainConfig:
     strategy: str = "mirrored"
     jit_compile: bool = False
     mixed_precision: str = "float32"
+    fused_adam: bool = True
 
     def run_signature(self) -> dict:
         """Settings a checkpoint is tied to: resuming with others is refused."""

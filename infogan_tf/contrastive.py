@@ -151,15 +151,13 @@ def generate_pairs(generator: keras.Model, spec: LatentSpec, left: LatentBatch,
 class ClassifierState:
     """The classifier, its own Adam (D/Q's settings) and loss scale, and its initial weights.
 
-    Created inside `strategy.scope()`; the optimizer is built there, before the
-    first step or restore.
+    Created inside `strategy.scope()`; `make_optimizer(variables)` builds the
+    optimizer there, before the first step or restore.
     """
 
-    def __init__(self, classifier: keras.Model, learning_rate: float, beta1: float,
-                 loss_scale_fn):
+    def __init__(self, classifier: keras.Model, make_optimizer, loss_scale_fn):
         self.model = classifier
-        self.optimizer = keras.optimizers.Adam(learning_rate, beta_1=beta1)
-        self.optimizer.build(classifier.trainable_variables)
+        self.optimizer = make_optimizer(variables=classifier.trainable_variables)
         self.loss_scale = loss_scale_fn(self.optimizer, classifier.trainable_variables)
         self._initial = [v.numpy() for v in classifier.weights]
 

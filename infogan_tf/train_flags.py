@@ -147,6 +147,9 @@ flags.DEFINE_boolean("jit_compile", False, "Compile each replica's forward and b
 flags.DEFINE_enum("mixed_precision", "float32", PRECISIONS, "Keras mixed-precision policy: "
                   "layers compute in float16/bfloat16, weights, outputs and losses stay "
                   "float32; mixed_float16 adds dynamic loss scaling. For GPUs.")
+flags.DEFINE_boolean("fused_adam", True, "Adam's update as TensorFlow's fused kernel, one "
+                     "pass over each variable (same variables and formula as Keras' Adam, "
+                     "equal to float rounding); --nofused_adam runs Keras' element-wise ops.")
 flags.DEFINE_boolean("sync_batch_norm", False, "Batch norm over the global batch (statistics "
                      "all-reduced across replicas) instead of each replica's share.")
 
@@ -196,4 +199,5 @@ def config_from_flags() -> TrainConfig:
         seed=FLAGS.seed, cpu_replicas=FLAGS.cpu_replicas, progress=FLAGS.progress,
         deterministic=FLAGS.deterministic, on_nan=FLAGS.on_nan,
         max_rollbacks=FLAGS.max_rollbacks, strategy=FLAGS.strategy,
-        jit_compile=FLAGS.jit_compile, mixed_precision=FLAGS.mixed_precision)
+        jit_compile=FLAGS.jit_compile, mixed_precision=FLAGS.mixed_precision,
+        fused_adam=FLAGS.fused_adam)

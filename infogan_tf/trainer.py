@@ -46,7 +46,8 @@ class InfoGANTrainer:
         keras.utils.set_random_seed(config.seed)  # Deterministic weight init.
         with strategy.scope():
             self.generator, self.discriminator, classifier = self._build_networks()
-            adam = functools.partial(optimizers.adam, beta1=config.beta1)
+            adam = functools.partial(optimizers.adam, beta1=config.beta1,
+                                     fused=config.fused_adam)
             scale = functools.partial(optimizers.loss_scale,
                                       mixed_precision=config.mixed_precision)
             self.g_optimizer = adam(config.g_learning_rate,
@@ -62,7 +63,7 @@ class InfoGANTrainer:
             self._g_loss_scale = scale(self.g_optimizer, self.generator.trainable_variables)
             self._d_loss_scale = scale(self.d_optimizer, self.d_variables)
             self.contrastive = None if classifier is None else contrastive.ClassifierState(
-                classifier, config.d_learning_rate, config.beta1, scale)
+                classifier, functools.partial(adam, config.d_learning_rate), scale)
             self.rng = tf.random.Generator.from_seed(config.seed)
             self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
         # XLA compiles each replica's forward and backward pass; the all-reduce
