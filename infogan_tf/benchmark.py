@@ -1,7 +1,7 @@
 """Measures training speed: `python -m infogan_tf.benchmark --flagfile=flags/mnist.cfg
 --data_dir=../shared/data/mnist [--benchmark_steps=60 --warmup_steps=20 --synthetic_data
 --jit_compile --steps_per_loop=10 --mixed_precision=... --strategy=... --cpu_replicas=2
---batch_size=128] [--output=results.jsonl]`.
+--batch_size=128] [--profile_steps=20] [--output=results.jsonl]`.
 
 Takes every training flag; trains for a fixed number of steps without writing
 checkpoints, then prints one JSON line and one Markdown table row (and appends
@@ -25,6 +25,9 @@ flags.DEFINE_integer("warmup_steps", 20, "Untimed steps first (the first call, w
 flags.DEFINE_boolean("synthetic_data", False, "Feed one batch kept on the devices instead of "
                      "the input pipeline (the difference is the pipeline's cost).")
 flags.DEFINE_string("output", None, "Also append the JSON line to this file.")
+flags.DEFINE_integer("profile_steps", 0, "After the timed steps, trace this many with the "
+                     "TensorFlow profiler and report executor-thread ms per op type (the "
+                     "JSON's op_thread_ms_per_step and a table); 0 = no trace.")
 
 FLAGS = flags.FLAGS
 
@@ -42,12 +45,18 @@ def main(argv):
                                      progress=False)
         strategy = strategies.make_strategy(config.strategy, config.cpu_replicas)
         record = benchmarking.run_benchmark(config, benchmarking.BenchmarkOptions(
-            FLAGS.benchmark_steps, FLAGS.warmup_steps, FLAGS.synthetic_data), strategy)
+            FLAGS.benchmark_steps, FLAGS.warmup_steps, FLAGS.synthetic_data,
+            FLAGS.profile_steps), strategy)
     except (ConfigError, DataError) as e:
         cli.fail(str(e))
     if not strategies.is_chief(strategy):
         return
     line = benchmarking.to_json_line(record)
+    if "op_thread_ms_per_step" in record:
+        from infogan_tf import op_profile  # noqa: PLC0415
+        totals = {name: ms * record["profile_steps"]
+                  for name, ms in record["op_thread_ms_per_step"].items()}
+        print(op_profile.format_table(op_profile.top_op_types(totals, record["profile_steps"])))
     print(line)
     print(benchmarking.format_row(record))
     if FLAGS.output:

@@ -13,7 +13,9 @@ import json
 import os
 import platform
 import resource
+import shutil
 import statistics
+import tempfile
 import time
 from typing import Dict, Optional
 
@@ -21,6 +23,7 @@ import tensorflow as tf
 
 from infogan_tf import data as data_lib
 from infogan_tf import networks
+from infogan_tf import op_profile
 from infogan_tf import strategies
 from infogan_tf.config import ConfigError, TrainConfig, validate_config
 from infogan_tf.trainer import InfoGANTrainer
@@ -34,6 +37,7 @@ class BenchmarkOptions:
     benchmark_steps: int = 60
     warmup_steps: int = 20
     synthetic_data: bool = False
+    profile_steps: int = 0  # Traced after the timed steps; 0 = no trace.
 
 
 class RepeatedBatch:
@@ -63,6 +67,9 @@ def run_benchmark(config: TrainConfig, options: BenchmarkOptions,
     validate_config(config)
     if options.benchmark_steps < 1 or options.warmup_steps < 1:
         raise ConfigError("--benchmark_steps and --warmup_steps must be positive")
+    if options.profile_steps < 0:
+        raise ConfigError(f"--profile_steps must be >= 0 (0 = no trace), got "
+                          f"{options.profile_steps}")
     load_before = os.getloadavg()[0]
     strategy = strategy or strategies.make_strategy(config.strategy, config.cpu_replicas)
     if config.batch_size % strategy.num_replicas_in_sync:
@@ -88,7 +95,9 @@ def run_benchmark(config: TrainConfig, options: BenchmarkOptions,
     # The median window (one per log interval) is the steady state even when other
     # jobs on the machine slow some windows down; the mean is reported next to it.
     step_seconds = statistics.median(t / n for n, t in windows)
-    return {
+    profile = (_profile(trainer, iterator, config, end_step, options.profile_steps)
+               if options.profile_steps else None)
+    record = {
         "images_per_sec": round(config.batch_size / step_seconds, 1),
         "ms_per_step": round(1000 * step_seconds, 2),
         "mean_ms_per_step": round(1000 * seconds / options.benchmark_steps, 2),
@@ -107,6 +116,25 @@ def run_benchmark(config: TrainConfig, options: BenchmarkOptions,
         "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
+    if profile is not None:
+        record["op_thread_ms_per_step"] = {name: round(ms / options.profile_steps, 2)
+                                           for name, ms in profile.items()}
+        record["profile_steps"] = options.profile_steps
+    return record
+
+
+def _profile(trainer, iterator, config: TrainConfig, step: int, steps: int) -> Dict[str, float]:
+    """Executor-thread milliseconds per op type over `steps` traced steps (op_profile.py)."""
+    trace_dir = tempfile.mkdtemp(prefix="infogan_tf_profile_")
+    try:
+        tf.profiler.experimental.start(trace_dir)
+        try:
+            _run(trainer, iterator, config, step, step + steps)
+        finally:
+            tf.profiler.experimental.stop()
+        return op_profile.time_by_op_type(op_profile.read_trace(trace_dir))
+    finally:
+        shutil.rmtree(trace_dir, ignore_errors=True)
 
 
 def _run(trainer, iterator, config: TrainConfig, step: int, end: int):

@@ -12,6 +12,7 @@ import statistics
 from typing import Dict, List, Optional, Tuple
 
 from infogan_tf import benchmarking
+from infogan_tf import op_profile
 
 FAST = ["--steps_per_loop=10"]
 BASELINE = "baseline"
@@ -55,6 +56,11 @@ MATRIX.update({
                                "--sync_batch_norm"] + FAST,
     "b128_multi_worker": ["--batch_size=128", "--strategy=multi_worker"] + FAST,
 })
+# Where the time goes: the profiler traces 20 steps after the timed ones (op_profile.py).
+PROFILED = ("b128", "b128_bf16")
+PROFILE_STEPS = 20
+for _name in PROFILED:
+    MATRIX[f"{_name}_profile"] = MATRIX[_name] + [f"--profile_steps={PROFILE_STEPS}"]
 # The 2x target is judged on the baseline and the fastest cell run back to back, in
 # alternation: this shared machine's speed drifts by a third from one minute to the next
 # (the same baseline cell gave 437 and 600 images/s within an hour), so two cells measured
@@ -174,6 +180,26 @@ def summary(records: Dict[str, dict]) -> List[str]:
     ]
 
 
+def profile_section(records: Dict[str, dict]) -> List[str]:
+    """"Where the time goes": each profiled cell's op types by executor-thread time."""
+    lines = ["", "## Where the time goes", "",
+             "Executor-thread milliseconds per step by op type, from the TensorFlow profiler "
+             f"over {PROFILE_STEPS} steps after the timed ones (`--profile_steps`, "
+             "`infogan_tf/op_profile.py`). The two inter-op threads overlap and ops also use "
+             "the intra-op pool, so compare shares, not sums with wall time."]
+    measured = [name for name in PROFILED if f"{name}_profile" in records]
+    if not measured:
+        return lines + ["", "Not measured yet."]
+    for name in measured:
+        record = records[f"{name}_profile"]
+        steps = record["profile_steps"]
+        totals = {op: ms * steps for op, ms in record["op_thread_ms_per_step"].items()}
+        lines += ["", f"`{name}` ({record['mixed_precision']}, load average "
+                      f"{' → '.join(str(v) for v in record['load_average'])}):", "",
+                  op_profile.format_table(op_profile.top_op_types(totals, steps))]
+    return lines
+
+
 def render(records: Dict[str, dict]) -> str:
     """docs/PERFORMANCE.md as a pure function of the records."""
     some = next(iter(records.values()), {})
@@ -184,6 +210,7 @@ def render(records: Dict[str, dict]) -> str:
              "below, warm-up then timed steps, nothing written to disk.", "",
              f"Machine: {some.get('device', '?')}, TensorFlow {some.get('tf_version', '?')}.",
              "", "## Findings", ""] + summary(records)
+    lines += profile_section(records)
     lines += ["", "## All cells", "", benchmarking.table_header(("cell", "flags"))]
     for name in MATRIX:
         if name in records:

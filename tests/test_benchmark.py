@@ -16,7 +16,7 @@ def test_benchmark_command_prints_a_json_line_and_a_table_row(tmp_path, mnist_di
         [python, "-m", "infogan_tf.benchmark", "--flagfile=flags/mnist.cfg",
          f"--data_dir={mnist_dir}", "--batch_size=16", "--warmup_steps=2",
          "--benchmark_steps=4", "--steps_per_loop=2", "--log_every=2", "--synthetic_data",
-         f"--output={output}"],
+         "--profile_steps=2", f"--output={output}"],
         env=env, capture_output=True, text=True, timeout=240, cwd=REPO)
     assert result.returncode == 0, result.stderr[-2000:]
     lines = result.stdout.strip().splitlines()
@@ -31,6 +31,12 @@ def test_benchmark_command_prints_a_json_line_and_a_table_row(tmp_path, mnist_di
     assert record["first_call_s"] >= record["compile_s"] >= 0
     assert 100 < record["peak_host_memory_mb"] < 2048
     assert record["tf_version"] and record["device"]
+    # The traced steps' op types: the networks' convolutions and matmuls, and Adam.
+    ops = record["op_thread_ms_per_step"]
+    assert record["profile_steps"] == 2
+    assert {"Conv2D", "Conv2DBackpropFilter", "MatMul", "ResourceApplyAdam"} <= set(ops)
+    assert all(ms >= 0 for ms in ops.values()) and sum(ops.values()) > 0
+    assert "| op type | thread ms/step | share |" in lines
 
 
 def test_bad_benchmark_flags_give_one_error_line(mnist_dir, python_env):

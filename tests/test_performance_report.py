@@ -51,3 +51,15 @@ def test_the_target_line_takes_the_median_round():
 def test_no_pairs_say_so():
     lines = performance_report.summary({performance_report.BASELINE: _record(500, 400)})
     assert any("alternating pairs" in text.lower() and "not measured" in text for text in lines)
+
+
+def test_profiled_cells_get_an_op_table_and_unprofiled_ones_say_so():
+    records = _records([])
+    assert "Not measured yet." in performance_report.profile_section(records)
+    records["b128_bf16_profile"] = dict(_record(900, 250), mixed_precision="mixed_bfloat16",
+                                        profile_steps=20,
+                                        op_thread_ms_per_step={"MatMul": 30.0, "Cast": 10.0})
+    text = "\n".join(performance_report.profile_section(records))
+    assert "`b128_bf16` (mixed_bfloat16, load average 0.5 → 1.0):" in text
+    assert "| MatMul | 30.0 | 75.0% |" in text and "| Cast | 10.0 | 25.0% |" in text
+    assert "`b128` (" not in text
