@@ -54,9 +54,8 @@ def main(argv):
     line = benchmarking.to_json_line(record)
     if "op_thread_ms_per_step" in record:
         from infogan_tf import op_profile  # noqa: PLC0415
-        totals = {name: ms * record["profile_steps"]
-                  for name, ms in record["op_thread_ms_per_step"].items()}
-        print(op_profile.format_table(op_profile.top_op_types(totals, record["profile_steps"])))
+        print(op_profile.format_table(
+            op_profile.top_op_types(record["op_thread_ms_per_step"], steps=1)))
     print(line)
     print(benchmarking.format_row(record))
     if FLAGS.output:

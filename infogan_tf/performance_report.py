@@ -192,11 +192,10 @@ def profile_section(records: Dict[str, dict]) -> List[str]:
         return lines + ["", "Not measured yet."]
     for name in measured:
         record = records[f"{name}_profile"]
-        steps = record["profile_steps"]
-        totals = {op: ms * steps for op, ms in record["op_thread_ms_per_step"].items()}
+        per_step = op_profile.top_op_types(record["op_thread_ms_per_step"], steps=1)
         lines += ["", f"`{name}` ({record['mixed_precision']}, load average "
                       f"{' → '.join(str(v) for v in record['load_average'])}):", "",
-                  op_profile.format_table(op_profile.top_op_types(totals, steps))]
+                  op_profile.format_table(per_step)]
     return lines
 
 
