@@ -19,6 +19,7 @@ from typing import Dict, List, Optional, Tuple
 import numpy as np
 
 from infogan_tf import study
+from infogan_tf import study_archive
 
 METRICS = ("factorvae_score", "mig", "dci_disentanglement", "sap")
 # Lin et al. 2020 (InfoGAN-CR), Table 1: 50-run means on the full dSprites (../shared/PAPER.md).
@@ -43,6 +44,7 @@ class DspritesStudyConfig:
     train_steps: int = 30_000
     models: Tuple[str, ...] = ("infogan", "cr")
     eval_args: Tuple[str, ...] = ()
+    archive_dir: Optional[str] = None  # None: no archive (study_archive.py).
 
 
 def cr_start_step(train_steps: int) -> int:
@@ -87,7 +89,8 @@ def plan(config: DspritesStudyConfig) -> List[study.PlannedRun]:
 
 def execute(config: DspritesStudyConfig, log=print) -> None:
     """Trains and evaluates every planned run not already done (in order)."""
-    study.execute_runs(plan(config), os.path.join(config.study_dir, "logs"), log)
+    study.execute_runs(plan(config), os.path.join(config.study_dir, "logs"), log,
+                       config.archive_dir)
 
 
 def collect(config: DspritesStudyConfig) -> Dict[str, List[dict]]:
@@ -96,9 +99,13 @@ def collect(config: DspritesStudyConfig) -> Dict[str, List[dict]]:
     by_key = {key: name for name, key, _ in MODELS}
     for run in plan(config):
         metrics = study.read_json(os.path.join(run.model_dir, "eval", "metrics.json"))
+        record = study.read_json(os.path.join(run.model_dir, study.RECORD)) or {}
+        archived = (study_archive.load(config.archive_dir, run.name)
+                    if config.archive_dir and not metrics else None)
+        if archived:
+            metrics, record = archived["metrics"], archived["record"]
         if not metrics or "disentanglement" not in metrics:
             continue
-        record = study.read_json(os.path.join(run.model_dir, study.RECORD)) or {}
         minutes = sum(s["seconds"] for s in record.get("train", {}).get("sessions", [])) / 60
         results.setdefault(by_key[run.name.split("_seed_")[0]], []).append(
             {"seed": run.seed, "scores": metrics["disentanglement"], "step": metrics["step"],

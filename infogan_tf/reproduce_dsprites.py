@@ -3,7 +3,9 @@
 Trains and evaluates InfoGAN (flags/dsprites.cfg) and InfoGAN-CR
 (flags/dsprites_cr.cfg) for each seed, then writes the section "dSprites
 disentanglement" of docs/RESULTS.md. Running it again skips what is done and
-resumes what is not; --report_only only rewrites the section.
+resumes what is not; --report_only only rewrites the section. Each evaluated
+run is also kept in the study's archive (default docs/studies/<study_dir's
+name>, to be committed), from which the study continues on a new machine.
 """
 
 import os
@@ -27,6 +29,10 @@ flags.DEFINE_integer("train_steps", 30000, "Steps of every run (batch 64); InfoG
                      "checkpoint (1,000 steps), from the InfoGAN run's checkpoint there.")
 flags.DEFINE_list("models", ["infogan", "cr"], "Which models to run: infogan, cr.")
 flags.DEFINE_string("eval_args", "", "Extra flags for every evaluation.")
+flags.DEFINE_string("archive_dir", None, "Where each evaluated run's record and metrics are "
+                    "kept for committing (default docs/studies/<study_dir's name>); a run "
+                    "found there with the same commands is not trained again. 'none': keep "
+                    "no archive.")
 flags.DEFINE_boolean("report_only", False, "Only rewrite the section from existing results.")
 flags.DEFINE_string("notes_file", "docs/dsprites_notes.md", "Markdown appended to the section "
                     "(the analysis of the runs), if the file exists.")
@@ -35,6 +41,11 @@ flags.register_validator("models", lambda v: set(v) <= {"infogan", "cr"} and v,
                          "--models takes infogan and/or cr")
 
 HEADING = "dSprites disentanglement: InfoGAN vs InfoGAN-CR"
+
+
+def _archive_dir():
+    from infogan_tf import study_archive
+    return study_archive.resolve(FLAGS.archive_dir, FLAGS.study_dir)
 
 
 def main(argv):
@@ -49,7 +60,7 @@ def main(argv):
     config = dsprites_study.DspritesStudyConfig(
         study_dir=FLAGS.study_dir, data_dir=FLAGS.data_dir, seeds=seeds,
         train_steps=FLAGS.train_steps, models=tuple(FLAGS.models),
-        eval_args=tuple(shlex.split(FLAGS.eval_args)))
+        eval_args=tuple(shlex.split(FLAGS.eval_args)), archive_dir=_archive_dir())
     for _, key, flagfile in dsprites_study.MODELS:
         if key in config.models and not os.path.exists(flagfile):
             cli.fail(f"flagfile {flagfile} not found: run from the repository root")
@@ -60,7 +71,8 @@ def main(argv):
         cli.fail(str(e))
     results = dsprites_study.collect(config)
     if not results:
-        cli.fail(f"no evaluated runs in {config.study_dir}: run without --report_only first")
+        cli.fail(f"no evaluated runs in {config.study_dir} or in the archive "
+                 f"{config.archive_dir}: run without --report_only first")
     command = (f"python -m infogan_tf.reproduce_dsprites --seeds={','.join(map(str, seeds))} "
                f"--train_steps={config.train_steps}")
     section = dsprites_study.render_section(results, config, command)

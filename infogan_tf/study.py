@@ -8,29 +8,27 @@ Each run is trained and evaluated by the project's own commands, in
 subprocesses, so the report can quote the exact commands. Every run keeps a
 `reproduce_record.json` (commands, wall time per session); a run whose
 recorded commands match and whose metrics.json is for its result checkpoint is
-skipped, and an interrupted training resumes from its checkpoint.
+skipped, and an interrupted training resumes from its checkpoint. With an
+archive (study_archive.py, committed under docs/studies/), each evaluated run's
+record and metrics are kept there too, and a run the archive holds with the same
+commands is not trained again on a machine that lacks its folder.
 """
 
 import dataclasses
-import glob
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
 from typing import Callable, List, NamedTuple, Optional, Tuple
 
-from infogan_tf import candidates
 from infogan_tf import checkpointing
-from infogan_tf import events
-from infogan_tf import figures
 from infogan_tf import flagfile_guard
-from infogan_tf import report
+from infogan_tf import study_archive
+from infogan_tf import study_results
 
-RECORD = "reproduce_record.json"
-FIGURE1_TAG = "information/mi_c1"
+RECORD = study_archive.RECORD
 
 
 class StudyError(Exception):
@@ -52,6 +50,7 @@ class StudyConfig:
     train_args: Tuple[str, ...] = ()
     eval_args: Tuple[str, ...] = ()
     classifier_dir: Optional[str] = None
+    archive_dir: Optional[str] = None  # None: no archive.
 
     @property
     def resolved_classifier_dir(self) -> str:
@@ -216,92 +215,75 @@ def execute(config: StudyConfig, log: Callable[[str], None] = print) -> None:
         if not os.path.exists(flagfile):
             raise StudyError(f"flagfile {flagfile} not found: run reproduce from the "
                              "repository root, or pass --train_flagfile/--baseline_flagfile")
-    execute_runs(plan(config), os.path.join(config.study_dir, "logs"), log)
+    execute_runs(plan(config), os.path.join(config.study_dir, "logs"), log, config.archive_dir)
 
 
-def execute_runs(runs: List[PlannedRun], log_dir: str, log: Callable[[str], None]) -> None:
-    """Trains and evaluates, in order, each run that is not already done."""
+def check_same_archived_flagfile(run: PlannedRun, archive_dir: str) -> None:
+    """Refuses a study whose archive holds this run trained with other flagfile settings:
+    finishing the study would overwrite that committed result with another configuration's."""
+    archived = study_archive.load(archive_dir, run.name)
+    if archived is None:
+        return
+    change = flagfile_guard.changed_settings(archived["record"].get("train", {}),
+                                             run.train_command)
+    if change is not None:
+        raise StudyError(f"[{run.name}] the archive {os.path.join(archive_dir, run.name)}: "
+                         f"{change}, so it is not this configuration's result. Use a new "
+                         "--study_dir (and so a new archive), or move that archive folder "
+                         "away to retrain it. Nothing was changed.")
+
+
+def check_warm_start_source(run: PlannedRun) -> None:
+    """Refuses to train a run whose --init_from checkpoint is not on this machine (its source
+    run was skipped as archived, say) before the training fails on it."""
+    source = _init_from(run.train_command)
+    if (source and latest_step(run.model_dir) is None
+            and not os.path.exists(source + ".index")):
+        raise StudyError(f"[{run.name}] starts from {source}, which is not on this machine "
+                         "(a run only in the study's archive keeps no checkpoints). Move that "
+                         "run's archive folder away so it is trained again, or train it with "
+                         "the study's command first. Nothing was changed.")
+
+
+def _archive(run: PlannedRun, archive_dir: str, log: Callable[[str], None]) -> None:
+    """Copies a run evaluated in its folder to the archive, unless it holds the same."""
+    metrics = read_json(os.path.join(run.model_dir, "eval", "metrics.json"))
+    archived = study_archive.load(archive_dir, run.name)
+    if (archived is not None and archived["metrics"] == metrics
+            and study_archive.is_done(archive_dir, run.name, run.train_command,
+                                      run.eval_command)):
+        return
+    path = study_archive.save(run.name, run.model_dir, archive_dir,
+                              study_results.figure1_curve(run.model_dir))
+    log(f"[{run.name}] archived in {path}")
+
+
+def execute_runs(runs: List[PlannedRun], log_dir: str, log: Callable[[str], None],
+                 archive_dir: Optional[str] = None) -> None:
+    """Trains and evaluates, in order, each run that is not already done.
+
+    A run is done when its folder holds it evaluated by the planned commands or,
+    where the folder does not, when `archive_dir` does; each run evaluated in its
+    folder is then archived.
+    """
     for run in runs:
         check_same_flagfile(run)
         check_same_warm_start(run)
+        if archive_dir:
+            check_same_archived_flagfile(run, archive_dir)
     for run in runs:
         needs_training, needs_evaluation = run_status(run)
         if not needs_training and not needs_evaluation:
             log(f"[{run.name}] already trained and evaluated; skipped")
+        elif archive_dir and study_archive.is_done(archive_dir, run.name, run.train_command,
+                                                   run.eval_command):
+            log(f"[{run.name}] trained and evaluated in the archive "
+                f"{os.path.join(archive_dir, run.name)}; skipped")
             continue
-        if needs_training:
-            run_command(run, "train", run.train_command, log_dir, log)
-        run_command(run, "eval", run.eval_command, log_dir, log)
-
-
-def _collect_run(model_dir: str) -> Optional[dict]:
-    metrics = read_json(os.path.join(model_dir, "eval", "metrics.json"))
-    if metrics is None:
-        return None
-    return {"metrics": metrics, "record": read_json(os.path.join(model_dir, RECORD)) or {}}
-
-
-def _curve(model_dir: str) -> Optional[dict]:
-    """The logged L_I of c1 as {"steps", "values"}, or None if the run logged none.
-
-    A run continued from a --candidates candidate starts with that candidate's curve.
-    """
-    selection = read_json(os.path.join(model_dir, candidates.SELECTION_FILE))
-    parts = ([selection["chosen"]["model_dir"]] if selection else []) + [model_dir]
-    steps, values = [], []
-    for part in parts:
-        curves = events.read_scalars(os.path.join(part, "train"), [FIGURE1_TAG])
-        if FIGURE1_TAG in curves:
-            steps += list(curves[FIGURE1_TAG][0])
-            values += list(curves[FIGURE1_TAG][1])
-    return {"steps": steps, "values": values} if steps else None
-
-
-def collect_results(study_dir: str, notes_path: Optional[str] = None) -> dict:
-    """Everything the report needs, from the evaluated runs found in `study_dir`."""
-    seeds = []
-    for model_dir in glob.glob(os.path.join(study_dir, "seed_*")):
-        run = _collect_run(model_dir)
-        if run is not None:
-            run["seed"] = int(os.path.basename(model_dir).split("_", 1)[1])
-            run["curve"] = _curve(model_dir) or {"steps": [], "values": []}
-            seeds.append(run)
-    seeds.sort(key=lambda r: r["seed"])
-    figure1 = {}
-    for key in ("infogan", "gan"):
-        model_dir = os.path.join(study_dir, f"figure1_{key}")
-        curve = _curve(model_dir)
-        if curve:
-            figure1[key] = dict(_collect_run(model_dir) or {"metrics": {}, "record": {}},
-                                curve=curve)
-    notes = open(notes_path).read() if notes_path and os.path.exists(notes_path) else None
-    return {"study_dir": study_dir, "seeds": seeds, "figure1": figure1, "notes": notes}
-
-
-def write_report(results: dict, docs_dir: str) -> str:
-    """Draws Figure 1, copies the median seed's Figure 2 panels and writes RESULTS.md."""
-    figure_dir = os.path.join(docs_dir, "figures")
-    os.makedirs(figure_dir, exist_ok=True)
-    paths = {}
-    if results["figure1"]:
-        series = {("InfoGAN" if k == "infogan" else "GAN (no MI term for G)"):
-                  (v["curve"]["steps"], v["curve"]["values"])
-                  for k, v in results["figure1"].items()}
-        chart = figures.line_chart(series, "iteration", "L_I (nats)", reference=(2.303, "H(c)"),
-                                   title="Figure 1: L_I of the 10-way code c1")
-        figures.save_png(chart, os.path.join(figure_dir, "figure1.png"))
-        paths["figure1"] = "figures/figure1.png"
-    median = report.median_seed(results["seeds"])
-    if median is not None:
-        eval_dir = os.path.join(results["study_dir"], f"seed_{median}", "eval")
-        for png in sorted(glob.glob(os.path.join(eval_dir, "*.png"))):
-            shutil.copyfile(png, os.path.join(figure_dir, os.path.basename(png)))
-            paths[os.path.basename(png)[:-4]] = f"figures/{os.path.basename(png)}"
-        paths["figure2_seed"] = median
-    path = os.path.join(docs_dir, "RESULTS.md")
-    others = report.sections_of_other_commands(open(path).read()) if os.path.exists(path) else ""
-    with open(path, "w") as f:
-        f.write(report.render_results(dict(results, figure_paths=paths)))
-        if others:
-            f.write("\n" + others)
-    return path
+        else:
+            if needs_training:
+                check_warm_start_source(run)
+                run_command(run, "train", run.train_command, log_dir, log)
+            run_command(run, "eval", run.eval_command, log_dir, log)
+        if archive_dir:
+            _archive(run, archive_dir, log)

@@ -121,3 +121,31 @@ def test_a_longer_study_refuses_to_resume_cr_runs_started_elsewhere(tmp_path):
         study.check_same_warm_start(longer_cr)
     os.rename(cr_run.model_dir, cr_run.model_dir + ".old")
     study.check_same_warm_start(longer_cr)  # Moved away: starts afresh from the new source.
+
+
+def test_archived_runs_are_collected_and_a_cr_run_needs_its_sources_checkpoint(
+        tmp_path, monkeypatch):
+    from infogan_tf import study_archive  # noqa: PLC0415
+    archive = str(tmp_path / "archive")
+    config = dsprites_study.DspritesStudyConfig(study_dir=str(tmp_path / "runs"), seeds=(0,),
+                                                train_steps=10_000, archive_dir=archive)
+    infogan, cr = dsprites_study.plan(config)
+    _fake_evaluated_run(infogan, {"factorvae_score": 0.6, "mig": 0.1,
+                                  "dci_disentanglement": 0.4, "sap": 0.02}, 5.0)
+    record = study.read_json(os.path.join(infogan.model_dir, study.RECORD))
+    record["train"]["completed_command"] = infogan.train_command
+    record["eval"] = {"completed_command": infogan.eval_command}
+    with open(os.path.join(infogan.model_dir, study.RECORD), "w") as f:
+        json.dump(record, f)
+    study_archive.save(infogan.name, infogan.model_dir, archive, None)
+    os.rename(infogan.model_dir, infogan.model_dir + ".elsewhere")  # A new machine.
+    collected = dsprites_study.collect(config)
+    assert [(r["seed"], r["scores"]["factorvae_score"], r["train_minutes"])
+            for r in collected["InfoGAN"]] == [(0, 0.6, 5.0)]
+    calls = []
+    monkeypatch.setattr(study.subprocess, "call", lambda *a, **k: calls.append(a) or 0)
+    # InfoGAN is done in the archive, but the CR run starts from its step-9,000 checkpoint.
+    with pytest.raises(study.StudyError, match=r"cr_seed_0\] starts from .*ckpt-9000, which "
+                                               r"is not on this machine.*archive folder away"):
+        dsprites_study.execute(config, log=lambda _: None)
+    assert calls == []

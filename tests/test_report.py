@@ -12,6 +12,7 @@ import tensorflow as tf
 from infogan_tf import report
 from infogan_tf import summaries
 from infogan_tf import study
+from infogan_tf import study_results
 
 ACCURACIES = [0.97, 0.955, 0.99, 0.93, 0.962]
 
@@ -205,13 +206,13 @@ def test_collect_and_write_report_from_saved_files(tmp_path):
         writer = tf.summary.create_file_writer(str(study_dir / f"figure1_{key}" / "train"))
         with writer.as_default():
             for step, value in enumerate(values, 1):
-                tf.summary.scalar(study.FIGURE1_TAG, value, step=step)
+                tf.summary.scalar(study_results.FIGURE1_TAG, value, step=step)
         writer.flush()
     (tmp_path / "notes.md").write_text("Hand-written analysis.")
-    results = study.collect_results(str(study_dir), str(tmp_path / "notes.md"))
+    results = study_results.collect_results(str(study_dir), str(tmp_path / "notes.md"))
     assert [r["seed"] for r in results["seeds"]] == [0, 1]
     assert results["figure1"]["gan"]["curve"]["values"] == pytest.approx([0.5, 0.1, 0.05])
-    path = study.write_report(results, str(docs_dir))
+    path = study_results.write_report(results, str(docs_dir))
     text = open(path).read()
     assert "Hand-written analysis." in text and "![Figure 1](figures/figure1.png)" in text
     assert "| GAN baseline | 0.500 | 0.217 | 0.500 |" in text
@@ -342,11 +343,11 @@ def test_a_continued_candidates_curve_starts_with_the_chosen_candidate(tmp_path)
         writer = tf.summary.create_file_writer(str(folder / "train"))
         with writer.as_default():
             for step, value in points:
-                tf.summary.scalar(study.FIGURE1_TAG, value, step=step)
+                tf.summary.scalar(study_results.FIGURE1_TAG, value, step=step)
         writer.flush()
-    assert study._curve(str(run_dir)) == {"steps": [30], "values": [pytest.approx(2.2)]}
+    assert study_results.figure1_curve(str(run_dir)) == {"steps": [30], "values": [pytest.approx(2.2)]}
     (run_dir / "selection.json").write_text(json.dumps({"chosen": {"model_dir": str(chosen)}}))
-    curve = study._curve(str(run_dir))
+    curve = study_results.figure1_curve(str(run_dir))
     assert curve["steps"] == [10, 20, 30]
     assert curve["values"] == pytest.approx([1.0, 2.0, 2.2])
-    assert study._curve(str(tmp_path / "missing")) is None
+    assert study_results.figure1_curve(str(tmp_path / "missing")) is None
