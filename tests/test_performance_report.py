@@ -20,11 +20,45 @@ def _records(pairs, base=(500.0, 400.0)):
 
 def test_every_round_is_run_in_alternation_after_the_other_cells():
     names = list(performance_report.MATRIX)
-    rounds = names[-2 * performance_report.PAIR_ROUNDS:]
+    per_round = len(performance_report.ROUND_ORDER)
+    rounds = names[-per_round * performance_report.PAIR_ROUNDS:]
     assert rounds == [f"{name}_round{r}" for r in range(1, performance_report.PAIR_ROUNDS + 1)
-                      for name in performance_report.PAIRED]
+                      for name in performance_report.round_cells(r)]
     for name in rounds:
         assert performance_report.MATRIX[name] == performance_report.MATRIX[name.split("_round")[0]]
+    # Each pair is adjacent in every round, and even rounds swap which side runs first.
+    first, second = performance_report.round_cells(1), performance_report.round_cells(2)
+    assert first[:2] == list(performance_report.PAIRED) and second == first[::-1]
+    for pair in performance_report.INPUT_PAIRS + (performance_report.PAIRED,):
+        for cells in (first, second):
+            assert abs(cells.index(pair[0]) - cells.index(pair[1])) == 1
+
+
+def test_input_overheads_are_per_round_and_judged_on_the_median():
+    records = _records([((500, 400), (1000, 200))])
+    assert "overhead in alternating pairs: not measured" in "\n".join(
+        performance_report.summary(records))
+    # (real, synthetic) images/s and CPU ms/step of b128 in three rounds.
+    for round_, (real, synthetic) in enumerate((((600, 400), (630, 390)),
+                                                ((500, 480), (505, 470)),
+                                                ((550, 440), (560, 436))), start=1):
+        records[f"b128_round{round_}"] = _record(*real)
+        records[f"b128_synthetic_round{round_}"] = _record(*synthetic, synthetic=True)
+    overheads = performance_report.paired_overheads(records, "b128")
+    assert [round(w, 6) for w, _ in overheads] == [round(1 - 600 / 630, 6),
+                                                   round(1 - 500 / 505, 6),
+                                                   round(1 - 550 / 560, 6)]
+    assert [round(c, 6) for _, c in overheads] == [0.025, round(1 - 470 / 480, 6),
+                                                   round(1 - 436 / 440, 6)]
+    line = next(t for t in performance_report.summary(records) if "alternating pairs** (1 −" in t)
+    assert "`b128` +4.8%, +1.0%, +1.8%, median **+1.8%** (met; in CPU time per image +2.5%" in line
+    assert "`b128_bf16`" not in line  # Its twin was not measured in any round.
+    records["b128_round2"] = _record(450, 480)
+    line = next(t for t in performance_report.summary(records) if "alternating pairs** (1 −" in t)
+    assert "median **+4.8%** (met" in line
+    records["b128_round3"] = _record(500, 480)
+    line = next(t for t in performance_report.summary(records) if "alternating pairs** (1 −" in t)
+    assert "median **+10.7%** (not met" in line
 
 
 def test_paired_speedups_are_per_round_ratios_of_images_and_cpu_time():
