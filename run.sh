@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Sets up a virtual environment with the pinned packages, then:
 #   ./run.sh                 trains MNIST with flags/mnist.cfg (extra flags are passed on)
-#   ./run.sh test            runs the test suite (extra arguments go to pytest)
+#   ./run.sh test            runs the test suite in 2 processes (extra arguments go to pytest)
 #   ./run.sh python ARGS...  runs Python inside the environment
 # Environment: VENV (default .venv), MNIST_DIR (default ../shared/data/mnist),
-# MODEL_DIR (default runs/mnist).
+# MODEL_DIR (default runs/mnist), TEST_WORKERS (default 2; 0 = one process).
 set -euo pipefail
 cd "$(dirname "$0")"
 VENV="${VENV:-.venv}"
@@ -29,7 +29,11 @@ cmd="${1:-train}"
 case "$cmd" in
   test)
     shift
-    exec "$VENV/bin/python" -m pytest -q --durations=15 tests "$@"
+    # Two worker processes: the serial suite keeps about one of the two cores busy (it waits
+    # on subprocesses and small ops). TEST_WORKERS=0 runs it in this process; each worker
+    # needs up to ~9 GB, so do not raise it past what the machine's memory allows.
+    exec "$VENV/bin/python" -m pytest -q --durations=15 -n "${TEST_WORKERS:-2}" --dist=load \
+      tests "$@"
     ;;
   python)
     shift
