@@ -91,7 +91,8 @@ def collect_results(study_dir: str, notes_path: Optional[str] = None,
         if curve:
             figure1[key] = dict(run or {"metrics": {}, "record": {}}, curve=curve)
     notes = open(notes_path).read() if notes_path and os.path.exists(notes_path) else None
-    return {"study_dir": study_dir, "seeds": seeds, "figure1": figure1, "notes": notes}
+    return {"study_dir": study_dir, "seeds": seeds, "figure1": figure1, "notes": notes,
+            "notes_path": notes_path}
 
 
 def write_report(results: dict, docs_dir: str) -> str:

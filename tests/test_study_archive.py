@@ -177,6 +177,7 @@ def test_reproduce_report_only_writes_the_report_from_the_archive_alone(tmp_path
     text = (docs / "RESULTS.md").read_text()
     assert "| 0 | 5000 | 95.00 |" in text and "| 1 | 5000 | 97.00 |" in text
     assert (docs / "figures" / "figure2_c1.png").read_bytes().startswith(b"png of seed")
+    assert f"notes go into `{docs / 'results_notes.md'}`" in text
     done = subprocess.run(command + ["--archive_dir=none"], capture_output=True, text=True,
                           timeout=120)
     assert done.returncode != 0 and "no evaluated runs" in done.stderr
