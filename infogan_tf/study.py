@@ -27,6 +27,7 @@ from infogan_tf import checkpointing
 from infogan_tf import flagfile_guard
 from infogan_tf import study_archive
 from infogan_tf import study_results
+from infogan_tf.study_archive import read_json  # noqa: F401  (callers read records through study)
 
 RECORD = study_archive.RECORD
 
@@ -89,13 +90,6 @@ def plan(config: StudyConfig) -> List[PlannedRun]:
         add("figure1_infogan", 0, config.baseline_flagfile, figure1 + ["--generator_mi=true"])
         add("figure1_gan", 0, config.baseline_flagfile, figure1 + ["--generator_mi=false"])
     return runs
-
-
-def read_json(path: str) -> Optional[dict]:
-    if not os.path.exists(path):
-        return None
-    with open(path) as f:
-        return json.load(f)
 
 
 def _write_json(path: str, value: dict) -> None:

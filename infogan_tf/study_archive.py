@@ -45,7 +45,8 @@ def resolve(flag_value: Optional[str], study_dir: str) -> Optional[str]:
     return flag_value or default_archive_dir(study_dir)
 
 
-def _read_json(path: str) -> Optional[dict]:
+def read_json(path: str) -> Optional[dict]:
+    """A JSON file's value, or None if the file does not exist."""
     if not os.path.exists(path):
         return None
     with open(path) as f:
@@ -104,11 +105,11 @@ def save(name: str, model_dir: str, archive_dir: str, curve: Optional[dict]) -> 
 def load(archive_dir: str, name: str) -> Optional[dict]:
     """An archived run as {"metrics", "record", "curve", "figures"}, or None."""
     folder = os.path.join(archive_dir, name)
-    metrics = _read_json(os.path.join(folder, METRICS))
+    metrics = read_json(os.path.join(folder, METRICS))
     if metrics is None:
         return None
-    return {"metrics": metrics, "record": _read_json(os.path.join(folder, RECORD)) or {},
-            "curve": _read_json(os.path.join(folder, CURVE)),
+    return {"metrics": metrics, "record": read_json(os.path.join(folder, RECORD)) or {},
+            "curve": read_json(os.path.join(folder, CURVE)),
             "figures": sorted(glob.glob(os.path.join(folder, FIGURES, "*.png")))}
 
 

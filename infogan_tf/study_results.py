@@ -7,7 +7,6 @@ into docs/RESULTS.md and docs/figures/.
 """
 
 import glob
-import json
 import os
 import shutil
 from typing import Optional
@@ -21,19 +20,12 @@ from infogan_tf import study_archive
 FIGURE1_TAG = "information/mi_c1"
 
 
-def _read_json(path: str) -> Optional[dict]:
-    if not os.path.exists(path):
-        return None
-    with open(path) as f:
-        return json.load(f)
-
-
 def figure1_curve(model_dir: str) -> Optional[dict]:
     """The logged L_I of c1 as {"steps", "values"}, or None if the run logged none.
 
     A run continued from a --candidates candidate starts with that candidate's curve.
     """
-    selection = _read_json(os.path.join(model_dir, candidates.SELECTION_FILE))
+    selection = study_archive.read_json(os.path.join(model_dir, candidates.SELECTION_FILE))
     parts = ([selection["chosen"]["model_dir"]] if selection else []) + [model_dir]
     steps, values = [], []
     for part in parts:
@@ -45,11 +37,11 @@ def figure1_curve(model_dir: str) -> Optional[dict]:
 
 
 def _local_run(model_dir: str) -> Optional[dict]:
-    metrics = _read_json(os.path.join(model_dir, "eval", "metrics.json"))
+    metrics = study_archive.read_json(os.path.join(model_dir, "eval", "metrics.json"))
     if metrics is None:
         return None
     return {"metrics": metrics,
-            "record": _read_json(os.path.join(model_dir, study_archive.RECORD)) or {},
+            "record": study_archive.read_json(os.path.join(model_dir, study_archive.RECORD)) or {},
             "curve": figure1_curve(model_dir),
             "figures": sorted(glob.glob(os.path.join(model_dir, "eval", "*.png")))}
 
@@ -86,8 +78,8 @@ def collect_results(study_dir: str, notes_path: Optional[str] = None,
     for key in ("infogan", "gan"):
         name = f"figure1_{key}"
         run = _run(study_dir, archive_dir, name)
-        curve = figure1_curve(os.path.join(study_dir, name))
-        curve = curve or (run or {}).get("curve")
+        # A run not yet evaluated still has its logged curve to plot.
+        curve = run["curve"] if run else figure1_curve(os.path.join(study_dir, name))
         if curve:
             figure1[key] = dict(run or {"metrics": {}, "record": {}}, curve=curve)
     notes = open(notes_path).read() if notes_path and os.path.exists(notes_path) else None
