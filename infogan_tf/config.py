@@ -80,6 +80,7 @@ class TrainConfig:
     jit_compile: bool = False
     mixed_precision: str = "float32"
     fused_adam: bool = True
+    share_generated_batch: bool = False
 
     def run_signature(self) -> dict:
         """Settings a checkpoint is tied to: resuming with others is refused."""
@@ -181,6 +182,7 @@ def validate_config(config: TrainConfig) -> None:
              f"--cpu_replicas={config.cpu_replicas} needs --strategy=mirrored")
     _validate_contrastive(config)
     _validate_candidates(config)
+    _validate_shared_batch(config)
     _validate_final_choice(config)
 
 
@@ -220,6 +222,17 @@ def _validate_candidates(config: TrainConfig) -> None:
     _require(config.strategy != "multi_worker", "--candidates trains several runs in one "
              "process, which --strategy=multi_worker does not support; choose among "
              "candidates on one machine first")
+
+
+def _validate_shared_batch(config: TrainConfig) -> None:
+    """--share_generated_batch (trainer.py): one G forward pass serves both players."""
+    if not config.share_generated_batch:
+        return
+    _require(not config.jit_compile, "--share_generated_batch keeps G's tape open across "
+             "D/Q's update, which XLA's separately compiled passes cannot: drop --jit_compile "
+             "or --share_generated_batch")
+    _require(not config.contrastive_regularizer, "--share_generated_batch covers the plain "
+             "InfoGAN step; with --contrastive_regularizer leave it off")
 
 
 def _validate_contrastive(config: TrainConfig) -> None:

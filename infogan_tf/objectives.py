@@ -8,6 +8,8 @@ gradients the optimizer sums across replicas are those of the global mean.
 the distributed loop.
 """
 
+from typing import Optional
+
 import tensorflow as tf
 
 from infogan_tf import code_augmentation
@@ -67,12 +69,19 @@ class InfoGANObjectives:
             return images
         return images + self.instance_noise_std() * self.rng.normal(tf.shape(images))
 
-    def discriminator_objective(self, real_images: tf.Tensor, latents: LatentBatch):
+    def generate(self, latents: LatentBatch) -> tf.Tensor:
+        """G's images of `latents` (training mode: batch statistics)."""
+        return self.generator(self.spec.generator_input(latents), training=True)
+
+    def discriminator_objective(self, real_images: tf.Tensor, latents: LatentBatch,
+                                fake_images: Optional[tf.Tensor] = None):
         """D/Q's loss on this replica's batch (scaled by the global batch) and metrics.
 
         Call it under a tape watching the discriminator to get D/Q's gradients.
+        `fake_images`, if given, are G's images of `latents` generated already.
         """
-        fake_images = self.generator(self.spec.generator_input(latents), training=True)
+        if fake_images is None:
+            fake_images = self.generate(latents)
         real = self._discriminate(real_images)
         fake = self._discriminate(fake_images)
         bounds, weighted = self._information(latents, self._for_information(fake, fake_images))
@@ -92,9 +101,15 @@ class InfoGANObjectives:
             metrics["q_std_max"] = tf.reduce_max(std)
         return loss, metrics
 
-    def generator_objective(self, latents: LatentBatch) -> tf.Tensor:
-        """G's loss on this replica's latents, scaled by the global batch."""
-        fake_images = self.generator(self.spec.generator_input(latents), training=True)
+    def generator_objective(self, latents: LatentBatch,
+                            fake_images: Optional[tf.Tensor] = None) -> tf.Tensor:
+        """G's loss on this replica's latents, scaled by the global batch.
+
+        `fake_images`, if given, are G's images of `latents` generated already
+        (their gradient then flows to G through the tape that generated them).
+        """
+        if fake_images is None:
+            fake_images = self.generate(latents)
         fake = self._discriminate(fake_images)
         per_example = losses.generator_loss(fake.validity_logits)
         if self.config.generator_mi:

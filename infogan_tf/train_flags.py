@@ -147,6 +147,10 @@ flags.DEFINE_boolean("jit_compile", False, "Compile each replica's forward and b
 flags.DEFINE_enum("mixed_precision", "float32", PRECISIONS, "Keras mixed-precision policy: "
                   "layers compute in float16/bfloat16, weights, outputs and losses stay "
                   "float32; mixed_float16 adds dynamic loss scaling. For GPUs.")
+flags.DEFINE_boolean("share_generated_batch", False, "G's update reuses the images G "
+                     "generated for D/Q's update in the same step (same latents, one G forward "
+                     "pass fewer), as PyTorch's DCGAN example does; off: G's update draws and "
+                     "generates its own batch, as the authors' code.")
 flags.DEFINE_boolean("fused_adam", True, "Adam's update as TensorFlow's fused kernel, one "
                      "pass over each variable (same variables and formula as Keras' Adam, "
                      "equal to float rounding); --nofused_adam runs Keras' element-wise ops.")
@@ -200,4 +204,4 @@ def config_from_flags() -> TrainConfig:
         deterministic=FLAGS.deterministic, on_nan=FLAGS.on_nan,
         max_rollbacks=FLAGS.max_rollbacks, strategy=FLAGS.strategy,
         jit_compile=FLAGS.jit_compile, mixed_precision=FLAGS.mixed_precision,
-        fused_adam=FLAGS.fused_adam)
+        fused_adam=FLAGS.fused_adam, share_generated_batch=FLAGS.share_generated_batch)

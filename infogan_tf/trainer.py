@@ -2,7 +2,8 @@
 
 One step = one D/Q update, then one G update (--generator_updates of them, on the
 same latents), on the same real batch, each player with its own tape (as in the
-keras-io GAN examples). The losses themselves are in objectives.py.
+keras-io GAN examples). The losses themselves are in objectives.py. With
+--share_generated_batch, G's update reuses the batch G generated for D/Q's.
 
 With --contrastive_regularizer (InfoGAN-CR, contrastive.py), steps from
 --cr_start_step on also update the contrastive classifier, between the D/Q
@@ -145,6 +146,8 @@ class InfoGANTrainer(objectives.InfoGANObjectives):
         batch = tf.shape(real_images)[0]
         if d_latents is None:
             d_latents = self.spec.sample(self.rng, batch)
+        if self.config.share_generated_batch:  # G's update uses d_latents too.
+            return self._shared_batch_step(real_images, d_latents)
         if g_latents is None:
             g_latents = self.spec.sample(self.rng, batch)
         if contrastive_step and pairs is None:
@@ -165,6 +168,43 @@ class InfoGANTrainer(objectives.InfoGANObjectives):
             self.g_updater.apply_gradients(zip(gradients, self.generator.trainable_variables))
         return metrics
 
+    def _shared_batch_step(self, real_images: tf.Tensor,
+                           latents: LatentBatch) -> Dict[str, tf.Tensor]:
+        """replica_step with --share_generated_batch: G generates once, for both players.
+
+        G's tape stays open over its forward pass only; D/Q's update (which does
+        not differentiate through G) reads the images, then G's first update
+        back-propagates its loss, computed with the updated D, through that same
+        pass. Further --generator_updates regenerate, since G has changed.
+        """
+        with tf.GradientTape() as generator_tape:
+            fake_images = self.generate(latents)
+        gradients, metrics = self._d_gradients(real_images, latents, fake_images)
+        self._apply_discriminator_gradients(gradients)
+        gradients, metrics["g_loss"] = self.shared_generator_gradients(
+            generator_tape, fake_images, latents)
+        self.g_updater.apply_gradients(zip(gradients, self.generator.trainable_variables))
+        for _ in range(self.config.generator_updates - 1):
+            gradients, metrics["g_loss"] = self._g_gradients(latents)
+            self.g_updater.apply_gradients(zip(gradients, self.generator.trainable_variables))
+        return metrics
+
+    def shared_generator_gradients(self, generator_tape: tf.GradientTape,
+                                   fake_images: tf.Tensor, latents: LatentBatch):
+        """G's gradients through an already generated batch, and its loss.
+
+        The loss's gradient with respect to the images (through D/Q as it is
+        now) is chained into G's recorded forward pass; the result equals
+        generator_gradients(latents) up to float rounding.
+        """
+        with tf.GradientTape() as image_tape:
+            image_tape.watch(fake_images)
+            loss = self.generator_objective(latents, fake_images)
+            scaled = self._scaled(self._g_loss_scale, loss)
+        upstream = image_tape.gradient(scaled, fake_images)
+        return self.gradients(generator_tape, fake_images, self.generator.trainable_variables,
+                              output_gradients=upstream), loss
+
     def _apply_discriminator_gradients(self, gradients) -> None:
         pairs = list(zip(gradients, self.discriminator.trainable_variables))
         if self.q_optimizer is None:
@@ -175,10 +215,11 @@ class InfoGANTrainer(objectives.InfoGANObjectives):
         self.q_optimizer.apply_gradients([(g, v) for g, v in pairs if id(v) in own])
 
     @staticmethod
-    def gradients(tape: tf.GradientTape, loss: tf.Tensor, variables) -> list:
+    def gradients(tape: tf.GradientTape, loss: tf.Tensor, variables,
+                  output_gradients: Optional[tf.Tensor] = None) -> list:
         """Gradients with zeros, not None, for unused variables (the log-std head
         when the std is fixed): Adam then leaves them unchanged."""
-        gradients = tape.gradient(loss, variables)
+        gradients = tape.gradient(loss, variables, output_gradients=output_gradients)
         return [tf.zeros(v.shape, v.dtype) if g is None else g
                 for g, v in zip(gradients, variables)]
 
@@ -196,10 +237,12 @@ class InfoGANTrainer(objectives.InfoGANObjectives):
     def _scaled(loss_scale, loss: tf.Tensor) -> tf.Tensor:
         return loss if loss_scale is None else loss_scale.scale_loss(loss)
 
-    def discriminator_gradients(self, real_images: tf.Tensor, latents: LatentBatch):
-        """D/Q's gradients on this replica's batch (loss-scaled for float16) and metrics."""
+    def discriminator_gradients(self, real_images: tf.Tensor, latents: LatentBatch,
+                                fake_images: Optional[tf.Tensor] = None):
+        """D/Q's gradients on this replica's batch (loss-scaled for float16) and metrics;
+        `fake_images`: G's images of `latents`, if generated already."""
         with tf.GradientTape() as tape:
-            loss, metrics = self.discriminator_objective(real_images, latents)
+            loss, metrics = self.discriminator_objective(real_images, latents, fake_images)
             scaled = self._scaled(self._d_loss_scale, loss)
         return self.gradients(tape, scaled, self.discriminator.trainable_variables), metrics
 

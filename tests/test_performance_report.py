@@ -14,7 +14,7 @@ def _records(pairs, base=(500.0, 400.0)):
     records = {performance_report.BASELINE: _record(*base)}
     for round_, (slow, fast) in enumerate(pairs, start=1):
         records[f"baseline_round{round_}"] = _record(*slow)
-        records[f"b128_bf16_round{round_}"] = _record(*fast)
+        records[f"{performance_report.PAIRED[1]}_round{round_}"] = _record(*fast)
     return records
 
 
