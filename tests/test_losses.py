@@ -92,3 +92,40 @@ def test_weighted_information_uses_separate_lambdas():
     total = losses.weighted_information(spec, bounds, lambda_categorical=1.0,
                                         lambda_continuous=0.1)
     assert float(total[0]) == pytest.approx(2.0 + 0.1 * (-0.5 + 0.25))
+
+
+def _bound_of_mixed_codes(angle, learn_std):
+    """Summed continuous L_I when two codes are a rotation by `angle` of two factors that
+    Q reads with independent errors of std 0.05 and 0.3, Q's std set to each code's rms
+    error (learned) or to 1 (fixed)."""
+    rng = np.random.RandomState(0)
+    factors = rng.uniform(-1, 1, (20000, 2))
+    errors = rng.normal(0, 1, (20000, 2)) * np.array([0.05, 0.3])
+    rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    codes, means = factors @ rotation.T, (factors + errors) @ rotation.T
+    log_std = np.broadcast_to(np.log(np.sqrt(np.mean((means - codes) ** 2, axis=0))),
+                              codes.shape)
+    spec = LatentSpec.from_counts(noise_dim=0, continuous=2)
+    latents = LatentBatch(tf.zeros([20000, 0]), tf.zeros([20000, 0], tf.int32),
+                          tf.constant(codes, tf.float32))
+    bounds = losses.mutual_information_lower_bound(
+        spec, latents, [], tf.constant(means, tf.float32), tf.constant(log_std, tf.float32),
+        learn_continuous_std=learn_std)
+    return float(np.mean(bounds["c1"]) + np.mean(bounds["c2"])), np.mean((means - codes) ** 2, 0)
+
+
+def test_a_learned_diagonal_std_prefers_codes_aligned_with_independently_read_factors():
+    # With std fixed, L_I is a squared error, invariant to rotating the codes' plane;
+    # a learned diagonal std scores -0.5 * sum(log var_i), which Hadamard's inequality
+    # makes largest when each code carries one factor (its errors uncorrelated).
+    fixed = [_bound_of_mixed_codes(a, False)[0] for a in (0, np.pi / 8, np.pi / 4)]
+    np.testing.assert_allclose(fixed, fixed[0], rtol=1e-5)
+    learned = [_bound_of_mixed_codes(a, True) for a in (0, np.pi / 8, np.pi / 4)]
+    assert learned[0][0] > learned[1][0] > learned[2][0]
+    for bound, variances in learned:  # The bound in closed form, per code: ln 2 - 0.5 ln(2 pi e var).
+        expected = np.sum(np.log(2) - 0.5 * np.log(2 * np.pi * np.e * variances))
+        assert bound == pytest.approx(expected, abs=1e-3)
+    aligned_minus_mixed = learned[0][0] - learned[2][0]
+    # At 45 degrees each code's error variance is (0.05^2 + 0.3^2) / 2.
+    assert aligned_minus_mixed == pytest.approx(
+        -0.5 * np.log(0.05 ** 2 * 0.3 ** 2) + np.log((0.05 ** 2 + 0.3 ** 2) / 2), abs=0.02)
