@@ -97,3 +97,14 @@ def test_profiled_cells_get_an_op_table_and_unprofiled_ones_say_so():
     assert "`b128_bf16` (mixed_bfloat16, load average 0.5 → 1.0):" in text
     assert "| MatMul | 30.0 | 75.0% |" in text and "| Cast | 10.0 | 25.0% |" in text
     assert "`b128` (" not in text
+
+
+def test_the_machine_line_warns_when_records_come_from_several_machines():
+    records = {"baseline": dict(_record(500, 400), device="CPU A", tf_version="2.21.0"),
+               "b128": dict(_record(600, 300), device="CPU A", tf_version="2.21.0")}
+    assert performance_report.machine_line(records) == "Machine: CPU A, TensorFlow 2.21.0."
+    records["b128_bf16"] = dict(_record(900, 200), device="CPU B", tf_version="2.21.0")
+    line = performance_report.machine_line(records)
+    assert line.startswith("**Warning: these records come from 2 machines (CPU A: 2 cells, "
+                           "CPU B: 1 cells)")
+    assert "Rerun the whole matrix" in performance_report.render(records)
