@@ -5,12 +5,14 @@ import hashlib
 import itertools
 import os
 
+import numpy as np
 import tensorflow as tf
 from absl import flags
 
 from infogan_tf import main as main_lib
 from infogan_tf.config import TrainConfig
 from infogan_tf.latent import LatentSpec
+from infogan_tf.trainer import InfoGANTrainer
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _KEY_BLOCKS = itertools.count(1)
@@ -30,6 +32,22 @@ def two_replica_strategy() -> tf.distribute.MirroredStrategy:
         return tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
     finally:
         tf.distribute.MirroredStrategy._collective_key_base = base
+
+
+TINY_BATCH = 8
+TINY_SPEC = LatentSpec.from_counts(6, [10], 2)
+
+
+def tiny_trainer(**overrides):
+    """An InfoGAN trainer on the MNIST networks with a batch of 8, seed 3, default strategy."""
+    config = TrainConfig(model_dir="unused", latent=TINY_SPEC, batch_size=TINY_BATCH, seed=3,
+                         **overrides)
+    return InfoGANTrainer(config, tf.distribute.get_strategy())
+
+
+def tiny_images(count=TINY_BATCH):
+    """`count` fixed uniform-noise 28x28 images."""
+    return np.random.RandomState(0).uniform(0, 1, (count, 28, 28, 1)).astype(np.float32)
 
 
 def cli_flags(model_dir, data_dir, *extra):

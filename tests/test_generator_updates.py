@@ -5,22 +5,13 @@ import pytest
 import tensorflow as tf
 
 from infogan_tf.config import ConfigError, TrainConfig, validate_config
-from infogan_tf.latent import LatentSpec
-from infogan_tf.trainer import InfoGANTrainer
-
-BATCH = 8
-SPEC = LatentSpec.from_counts(6, [10], 2)
-
-
-def _trainer(**overrides):
-    config = TrainConfig(model_dir="unused", latent=SPEC, batch_size=BATCH, seed=3, **overrides)
-    return InfoGANTrainer(config, tf.distribute.get_strategy())
+from run_helpers import TINY_BATCH as BATCH, TINY_SPEC as SPEC, tiny_images
+from run_helpers import tiny_trainer as _trainer
 
 
 def _inputs():
-    images = np.random.RandomState(0).uniform(0, 1, (BATCH, 28, 28, 1)).astype(np.float32)
     rng = tf.random.Generator.from_seed(11)
-    return tf.constant(images), SPEC.sample(rng, BATCH), SPEC.sample(rng, BATCH)
+    return tf.constant(tiny_images()), SPEC.sample(rng, BATCH), SPEC.sample(rng, BATCH)
 
 
 def _weights(trainer):

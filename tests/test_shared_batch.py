@@ -6,21 +6,14 @@ import pytest
 import tensorflow as tf
 
 from infogan_tf.config import ConfigError, TrainConfig, validate_config
-from infogan_tf.latent import LatentSpec
 from infogan_tf.trainer import InfoGANTrainer
-
-BATCH = 8
-SPEC = LatentSpec.from_counts(6, [10], 2)
-
-
-def _trainer(**overrides):
-    config = TrainConfig(model_dir="unused", latent=SPEC, batch_size=BATCH, seed=3, **overrides)
-    return InfoGANTrainer(config, tf.distribute.get_strategy())
+from run_helpers import TINY_BATCH as BATCH, TINY_SPEC as SPEC, tiny_images
+from run_helpers import tiny_trainer as _trainer
+from run_helpers import two_replica_strategy
 
 
 def _inputs():
-    images = np.random.RandomState(0).uniform(0, 1, (BATCH, 28, 28, 1)).astype(np.float32)
-    return tf.constant(images), SPEC.sample(tf.random.Generator.from_seed(11), BATCH)
+    return tf.constant(tiny_images()), SPEC.sample(tf.random.Generator.from_seed(11), BATCH)
 
 
 def _trainable(trainer):
@@ -69,11 +62,11 @@ def test_shared_generator_gradients_match_the_plain_ones_after_a_d_update():
 
 
 def test_shared_step_runs_in_the_distributed_loop_on_two_replicas():
-    strategy = tf.distribute.MirroredStrategy(tf.config.list_logical_devices("CPU")[:2])
+    strategy = two_replica_strategy()
     config = TrainConfig(model_dir="unused", latent=SPEC, batch_size=BATCH, seed=3,
                          share_generated_batch=True)
     trainer = InfoGANTrainer(config, strategy)
-    images = np.random.RandomState(0).uniform(0, 1, (4 * BATCH, 28, 28, 1)).astype(np.float32)
+    images = tiny_images(4 * BATCH)
     dataset = tf.data.Dataset.from_tensor_slices(images).batch(BATCH, drop_remainder=True)
     iterator = iter(strategy.experimental_distribute_dataset(dataset))
     metrics = trainer.train_loop(iterator, tf.constant(3))
