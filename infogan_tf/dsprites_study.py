@@ -98,8 +98,8 @@ def collect(config: DspritesStudyConfig) -> Dict[str, List[dict]]:
     results = {}
     by_key = {key: name for name, key, _ in MODELS}
     for run in plan(config):
-        metrics = study.read_json(os.path.join(run.model_dir, "eval", "metrics.json"))
-        record = study.read_json(os.path.join(run.model_dir, study.RECORD)) or {}
+        metrics = study_archive.read_json(os.path.join(run.model_dir, "eval", "metrics.json"))
+        record = study_archive.read_json(os.path.join(run.model_dir, study.RECORD)) or {}
         archived = (study_archive.load(config.archive_dir, run.name)
                     if config.archive_dir and not metrics else None)
         if archived:

@@ -27,7 +27,7 @@ from infogan_tf import checkpointing
 from infogan_tf import flagfile_guard
 from infogan_tf import study_archive
 from infogan_tf import study_results
-from infogan_tf.study_archive import read_json  # noqa: F401  (callers read records through study)
+from infogan_tf.study_archive import read_json
 
 RECORD = study_archive.RECORD
 

@@ -9,6 +9,7 @@ import pytest
 
 from infogan_tf import dsprites_study
 from infogan_tf import study
+from infogan_tf import study_archive
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -125,14 +126,13 @@ def test_a_longer_study_refuses_to_resume_cr_runs_started_elsewhere(tmp_path):
 
 def test_archived_runs_are_collected_and_a_cr_run_needs_its_sources_checkpoint(
         tmp_path, monkeypatch):
-    from infogan_tf import study_archive  # noqa: PLC0415
     archive = str(tmp_path / "archive")
     config = dsprites_study.DspritesStudyConfig(study_dir=str(tmp_path / "runs"), seeds=(0,),
                                                 train_steps=10_000, archive_dir=archive)
     infogan, cr = dsprites_study.plan(config)
     _fake_evaluated_run(infogan, {"factorvae_score": 0.6, "mig": 0.1,
                                   "dci_disentanglement": 0.4, "sap": 0.02}, 5.0)
-    record = study.read_json(os.path.join(infogan.model_dir, study.RECORD))
+    record = study_archive.read_json(os.path.join(infogan.model_dir, study.RECORD))
     record["train"]["completed_command"] = infogan.train_command
     record["eval"] = {"completed_command": infogan.eval_command}
     with open(os.path.join(infogan.model_dir, study.RECORD), "w") as f:

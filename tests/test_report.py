@@ -12,6 +12,7 @@ import tensorflow as tf
 from infogan_tf import report
 from infogan_tf import summaries
 from infogan_tf import study
+from infogan_tf import study_archive
 from infogan_tf import study_results
 
 ACCURACIES = [0.97, 0.955, 0.99, 0.93, 0.962]
@@ -256,7 +257,7 @@ def _trained_run(tmp_path, monkeypatch, flag_text):
 
 def test_a_run_whose_flag_settings_changed_since_training_is_refused(tmp_path, monkeypatch):
     flagfile, run, calls = _trained_run(tmp_path, monkeypatch, "# a\n--train_steps=3\n")
-    record = study.read_json(os.path.join(run.model_dir, study.RECORD))
+    record = study_archive.read_json(os.path.join(run.model_dir, study.RECORD))
     assert record["train"]["flagfile_settings"] == ["--train_steps=3"]
     study.check_same_flagfile(run)  # Unchanged: accepted.
     flagfile.write_text("# a comment, reworded\n\n  --train_steps=3\n")
@@ -293,7 +294,7 @@ def test_a_record_from_before_the_settings_record_is_upgraded_or_refused(tmp_pat
                                                                          monkeypatch):
     flagfile, run, _ = _trained_run(tmp_path, monkeypatch, "# a\n--train_steps=3\n")
     record_path = os.path.join(run.model_dir, study.RECORD)
-    record = study.read_json(record_path)
+    record = study_archive.read_json(record_path)
     del record["train"]["flagfile_settings"]  # As the first version of the record kept it.
     assert record["train"]["flagfile_sha256"] == hashlib.sha256(
         b"# a\n--train_steps=3\n").hexdigest()
@@ -301,7 +302,7 @@ def test_a_record_from_before_the_settings_record_is_upgraded_or_refused(tmp_pat
     with open(record_path, "w") as f:
         f.write(legacy)
     study.check_same_flagfile(run)  # Byte-identical: accepted, and the settings are added.
-    assert study.read_json(record_path)["train"]["flagfile_settings"] == ["--train_steps=3"]
+    assert study_archive.read_json(record_path)["train"]["flagfile_settings"] == ["--train_steps=3"]
     flagfile.write_text("# reworded\n--train_steps=3\n")
     study.check_same_flagfile(run)  # Upgraded, so a comment edit is now harmless.
 
