@@ -43,6 +43,7 @@ class DspritesStudyConfig:
     seeds: Tuple[int, ...] = (0, 1, 2)
     train_steps: int = 30_000
     models: Tuple[str, ...] = ("infogan", "cr")
+    train_args: Tuple[str, ...] = ()  # Appended to both flagfiles' training commands.
     eval_args: Tuple[str, ...] = ()
     archive_dir: Optional[str] = None  # None: no archive (study_archive.py).
 
@@ -71,7 +72,7 @@ def plan(config: DspritesStudyConfig) -> List[study.PlannedRun]:
             model_dir = os.path.join(config.study_dir, f"{key}_seed_{seed}")
             train = (["python", "-m", "infogan_tf.main", f"--flagfile={flagfile}"] + data
                      + [f"--model_dir={model_dir}", f"--seed={seed}", "--progress=false",
-                        f"--train_steps={config.train_steps}"])
+                        f"--train_steps={config.train_steps}"] + list(config.train_args))
             start, kept = cr_start_step(config.train_steps), _kept_checkpoints(config.train_steps)
             if key == "infogan" and kept > KEEP_CHECKPOINTS:
                 train.append(f"--keep_checkpoints={kept}")
@@ -121,9 +122,8 @@ def mean_std(values: List[float]) -> str:
     return f"{values.mean():.3f} ± {values.std(ddof=1):.3f}"
 
 
-def render_section(results: Dict[str, List[dict]], config: DspritesStudyConfig,
-                   command: str) -> str:
-    """Markdown for docs/RESULTS.md: our means ± std over seeds, the published numbers, runs."""
+def _intro(config: DspritesStudyConfig, command: str) -> List[str]:
+    """The section's opening paragraphs: how the runs were made and how they were scored."""
     steps = config.train_steps
     lines = [f"Written by `{command}`; do not edit by hand.", "",
              f"Q's continuous means (and categorical argmax) on the real images of the dSprites "
@@ -136,9 +136,19 @@ def render_section(results: Dict[str, List[dict]], config: DspritesStudyConfig,
              f"scratch; its training minutes count only its own steps). "
              f"**Shorter than the published runs**: Lin et al. train "
              f"{AUTHORS_STEPS:,} steps (28 epochs of the full dataset) with the regularizer from "
-             f"step {AUTHORS_CR_START:,}, and report means of 50 runs.", "",
-             "| model | runs | FactorVAE score | MIG | DCI disentanglement | SAP |",
-             "|---|---|---|---|---|---|"]
+             f"step {AUTHORS_CR_START:,}, and report means of 50 runs.", ""]
+    if config.train_args:
+        lines += [f"Both models' flagfiles are overridden by `{' '.join(config.train_args)}` "
+                  f"(see the Commands below).", ""]
+    return lines
+
+
+def render_section(results: Dict[str, List[dict]], config: DspritesStudyConfig,
+                   command: str) -> str:
+    """Markdown for docs/RESULTS.md: our means ± std over seeds, the published numbers, runs."""
+    lines = _intro(config, command) + [
+        "| model | runs | FactorVAE score | MIG | DCI disentanglement | SAP |",
+        "|---|---|---|---|---|---|"]
     for name, runs in results.items():
         cells = [mean_std([r["scores"][m] for r in runs]) for m in METRICS]
         lines.append(f"| {name} (ours) | {len(runs)} | " + " | ".join(cells) + " |")

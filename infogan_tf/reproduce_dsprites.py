@@ -28,6 +28,9 @@ flags.DEFINE_integer("train_steps", 30000, "Steps of every run (batch 64); InfoG
                      "regularizer starts at the authors' fraction (0.893) of it, rounded to a "
                      "checkpoint (1,000 steps), from the InfoGAN run's checkpoint there.")
 flags.DEFINE_list("models", ["infogan", "cr"], "Which models to run: infogan, cr.")
+flags.DEFINE_string("train_args", "", "Extra flags for every training run, after the "
+                    "flagfile's (e.g. '--lambda_continuous=0.5'); a study keeps them for "
+                    "all its runs, so use a new --study_dir to change them.")
 flags.DEFINE_string("eval_args", "", "Extra flags for every evaluation.")
 flags.DEFINE_string("archive_dir", None, "Where each evaluated run's record and metrics are "
                     "kept for committing (default docs/studies/<study_dir's name>); a run "
@@ -60,6 +63,7 @@ def main(argv):
     config = dsprites_study.DspritesStudyConfig(
         study_dir=FLAGS.study_dir, data_dir=FLAGS.data_dir, seeds=seeds,
         train_steps=FLAGS.train_steps, models=tuple(FLAGS.models),
+        train_args=tuple(shlex.split(FLAGS.train_args)),
         eval_args=tuple(shlex.split(FLAGS.eval_args)), archive_dir=_archive_dir())
     for _, key, flagfile in dsprites_study.MODELS:
         if key in config.models and not os.path.exists(flagfile):
@@ -75,6 +79,10 @@ def main(argv):
                  f"{config.archive_dir}: run without --report_only first")
     command = (f"python -m infogan_tf.reproduce_dsprites --seeds={','.join(map(str, seeds))} "
                f"--train_steps={config.train_steps}")
+    if FLAGS.study_dir != "runs/dsprites_study":
+        command += f" --study_dir={FLAGS.study_dir}"
+    if config.train_args:
+        command += f" --train_args={shlex.quote(' '.join(config.train_args))}"
     section = dsprites_study.render_section(results, config, command)
     if FLAGS.notes_file and os.path.exists(FLAGS.notes_file):
         with open(FLAGS.notes_file) as f:

@@ -41,6 +41,24 @@ def test_plan_commands_and_the_scaled_start_of_the_regularizer(tmp_path):
     assert not any(a.startswith("--init_from") for a in only_cr[0].train_command)
 
 
+
+def test_train_args_reach_both_models_and_the_section(tmp_path):
+    config = dsprites_study.DspritesStudyConfig(study_dir=str(tmp_path), seeds=(0,),
+                                                train_steps=10000,
+                                                train_args=("--lambda_continuous=0.5",))
+    infogan, cr = dsprites_study.plan(config)
+    assert infogan.train_command[-2:] == ["--train_steps=10000", "--lambda_continuous=0.5"]
+    # After the flagfile, so they override it; the CR run's own flags still follow.
+    assert cr.train_command.index("--lambda_continuous=0.5") > cr.train_command.index(
+        "--flagfile=flags/dsprites_cr.cfg")
+    assert cr.train_command[-2:] == [
+        "--cr_start_step=9000", f"--init_from={tmp_path}/infogan_seed_0/checkpoints/ckpt-9000"]
+    assert "--lambda_continuous" not in " ".join(infogan.eval_command)
+    intro = dsprites_study.render_section({}, config, "cmd")
+    assert "overridden by `--lambda_continuous=0.5`" in intro
+    plain = dsprites_study.render_section({}, config.__class__(study_dir=str(tmp_path)), "cmd")
+    assert "overridden" not in plain
+
 def _fake_evaluated_run(run, scores, minutes):
     os.makedirs(os.path.join(run.model_dir, "eval"))
     with open(os.path.join(run.model_dir, "eval", "metrics.json"), "w") as f:
@@ -95,6 +113,7 @@ def test_report_only_writes_the_section_with_its_notes(tmp_path, python_env):
     (tmp_path / "R.md").write_text("# Results\n\n## Other\n\nkept\n")
     result = subprocess.run([python, "-m", "infogan_tf.reproduce_dsprites", "--report_only",
                              f"--study_dir={tmp_path}", "--seeds=0", "--train_steps=2000",
+                             "--train_args=--lambda_continuous=0.5",
                              f"--results_file={tmp_path}/R.md",
                              f"--notes_file={tmp_path}/notes.md"],
                             env=env, cwd=REPO, capture_output=True, text=True, timeout=120)
@@ -103,6 +122,7 @@ def test_report_only_writes_the_section_with_its_notes(tmp_path, python_env):
     assert "## Other\n\nkept" in text and "| InfoGAN (ours) | 1 | 0.500 |" in text
     assert text.index("### Analysis") > text.index("| InfoGAN (ours)")
     assert "The codes followed x and y." in text
+    assert "--train_args=--lambda_continuous=0.5" in text  # The command that wrote it.
 
 
 def test_a_longer_study_refuses_to_resume_cr_runs_started_elsewhere(tmp_path):
