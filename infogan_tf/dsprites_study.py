@@ -29,6 +29,7 @@ PUBLISHED = {"InfoGAN (tuned)": {"factorvae_score": 0.82, "mig": 0.22, "dci_dise
                                     "dci_disentanglement": 0.74}}
 TARGETS = {"InfoGAN": {"factorvae_score": 0.82, "mig": 0.22},
            "InfoGAN-CR": {"factorvae_score": 0.88, "mig": 0.37}}
+FACTOR_NAMES = {"x_position": "x", "y_position": "y"}  # Short names in the report.
 AUTHORS_STEPS, AUTHORS_CR_START = 322_560, 288_000
 CHECKPOINT_EVERY, KEEP_CHECKPOINTS = 1000, 5  # flags/dsprites*.cfg and the trainer's default.
 MODELS = (("InfoGAN", "infogan", "flags/dsprites.cfg"), ("InfoGAN-CR", "cr", "flags/dsprites_cr.cfg"))
@@ -114,6 +115,25 @@ def collect(config: DspritesStudyConfig) -> Dict[str, List[dict]]:
     return results
 
 
+def code_factors(scores: dict, minimum_share: float = 0.05) -> str:
+    """"c1 y 0.93, c2 –, ...": each code's most important factor and its share of the code's
+    importance (DCI's matrix in `scores`); "–" for a code below `minimum_share` of the total."""
+    dci = scores.get("details", {}).get("dci")
+    if not dci:
+        return "—"
+    importance = np.asarray(dci["importance"], np.float64)  # [codes, factors]
+    total = importance.sum()
+    parts = []
+    for code, row in zip(scores["codes"], importance):
+        if total <= 0 or row.sum() < minimum_share * total:
+            parts.append(f"{code} –")
+            continue
+        best = int(row.argmax())
+        factor = FACTOR_NAMES.get(scores["factors"][best], scores["factors"][best])
+        parts.append(f"{code} {factor} {row[best] / row.sum():.2f}")
+    return ", ".join(parts)
+
+
 def mean_std(values: List[float]) -> str:
     """"mean ± std" (sample std, ddof 1; just the value for one run)."""
     values = np.asarray(values, np.float64)
@@ -172,6 +192,12 @@ def render_section(results: Dict[str, List[dict]], config: DspritesStudyConfig,
         for r in runs:
             lines.append(f"| {name} | {r['seed']} | {r['step']:,} | " + " | ".join(
                 f"{r['scores'][m]:.3f}" for m in METRICS) + f" | {r['train_minutes']:.1f} |")
+    lines += ["", "Which factor each code follows (DCI's lasso importances: the code's largest "
+              "factor and that factor's share of the code's importance; `–` for a code with "
+              "under 5 % of the total importance):", "",
+              "| run | seed | codes |", "|---|---|---|"]
+    for name, runs in results.items():
+        lines += [f"| {name} | {r['seed']} | {code_factors(r['scores'])} |" for r in runs]
     lines += ["", "Commands:", ""]
     for runs in results.values():
         for r in runs:

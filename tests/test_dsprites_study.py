@@ -59,6 +59,15 @@ def test_train_args_reach_both_models_and_the_section(tmp_path):
     plain = dsprites_study.render_section({}, config.__class__(study_dir=str(tmp_path)), "cmd")
     assert "overridden" not in plain
 
+def test_code_factors_names_each_codes_main_factor_and_its_share():
+    scores = {"codes": ["c1", "c2", "c3"], "factors": ["shape", "x_position", "y_position"],
+              "details": {"dci": {"importance": [[0.0, 0.1, 0.3],    # y, 0.3 / 0.4
+                                                 [0.5, 0.0, 0.0],    # shape alone
+                                                 [0.0, 0.02, 0.0]]}}}  # 0.02 / 0.92 < 5 %
+    assert dsprites_study.code_factors(scores) == "c1 y 0.75, c2 shape 1.00, c3 –"
+    assert dsprites_study.code_factors({"codes": ["c1"], "factors": ["x"]}) == "—"
+
+
 def _fake_evaluated_run(run, scores, minutes):
     os.makedirs(os.path.join(run.model_dir, "eval"))
     with open(os.path.join(run.model_dir, "eval", "metrics.json"), "w") as f:
