@@ -4,7 +4,11 @@ Grids use fixed noise (drawn from `seed`), so the images of one run are
 comparable across steps. A categorical traversal has one column per category
 and one row per noise sample; a continuous traversal sweeps the code from -2
 to 2 across the columns, each row a different noise sample and category of
-the first categorical code, the other continuous codes held at 0.
+the first categorical code, the other continuous codes held at 0 (the paper's
+Figure 2). Without a categorical code (dSprites, faces, chairs) the rows draw
+the other continuous codes from their prior too, as InfoGAN-CR's figures do:
+there the continuous codes carry what a category would, and holding them all
+at 0 shows a single point of G's input (on dSprites, often an empty canvas).
 """
 
 from typing import Dict, Sequence, Tuple
@@ -24,6 +28,14 @@ def _fixed_latents(spec: LatentSpec, rows: int, seed: int) -> Tuple[np.ndarray, 
     categorical = np.stack([rng.randint(0, code.num_categories, size=rows)
                             for code in spec.categorical_codes] or [np.zeros(rows)], axis=1)
     return noise.astype(np.float32), categorical[:, :spec.num_categorical].astype(np.int32)
+
+
+def _draw_continuous(spec: LatentSpec, rows: int, seed: int) -> np.ndarray:
+    """One draw of every continuous code per row, from its prior (its own stream of `seed`)."""
+    rng = np.random.RandomState([seed, 1])
+    columns = [rng.normal(size=rows) if code.kind == NORMAL else rng.uniform(-1.0, 1.0, rows)
+               for code in spec.continuous_codes]
+    return np.stack(columns, axis=1).astype(np.float32)
 
 
 def categorical_traversal(spec: LatentSpec, code_index: int, rows: int = 10,
@@ -46,6 +58,8 @@ def continuous_traversal(spec: LatentSpec, code_index: int,
     if spec.num_categorical:  # One category per row, so the sweep is seen on each digit.
         categorical[:, 0] = np.arange(rows) % spec.categorical_codes[0].num_categories
     continuous = np.zeros((rows * cols, spec.num_continuous), np.float32)
+    if not spec.num_categorical:
+        continuous = np.repeat(_draw_continuous(spec, rows, seed), cols, axis=0)
     continuous[:, code_index] = np.tile(np.asarray(values, np.float32), rows)
     return {"noise": np.repeat(noise, cols, axis=0),
             "categorical": np.repeat(categorical, cols, axis=0), "continuous": continuous}

@@ -26,6 +26,22 @@ def test_continuous_traversal_sweeps_minus_two_to_two():
     assert list(latents["categorical"][::10, 0]) == [0, 1, 2, 3]
 
 
+def test_without_a_categorical_code_rows_draw_the_other_continuous_codes():
+    spec = LatentSpec.from_counts(2, [], 3)
+    latents = visualize.continuous_traversal(spec, 1, rows=5, seed=7)
+    codes = latents["continuous"].reshape(5, 10, 3)
+    np.testing.assert_allclose(codes[:, :, 1], np.tile(np.linspace(-2, 2, 10), (5, 1)),
+                               rtol=1e-6)
+    others = codes[:, :, [0, 2]]
+    assert np.all(others == others[:, :1])  # Fixed along a row, so only c2 changes.
+    assert np.all(np.abs(others) <= 1) and len(np.unique(others[:, 0, 0])) == 5
+    again = visualize.continuous_traversal(spec, 1, rows=5, seed=7)["continuous"]
+    np.testing.assert_array_equal(again, latents["continuous"])
+    normal = LatentSpec.from_counts(2, [], 2, continuous_prior="normal")
+    assert np.abs(visualize.continuous_traversal(normal, 0, rows=200, seed=0)
+                  ["continuous"][:, 1]).max() > 1  # Drawn from N(0, 1), not Unif(-1, 1).
+
+
 def test_tile_grid_places_images_row_major_with_padding():
     images = np.stack([np.full((2, 3, 1), i / 5.0) for i in range(6)])
     grid = visualize.tile_grid(images, rows=2, cols=3, padding=1)
