@@ -79,7 +79,7 @@ def main(argv):
                  f"{config.archive_dir}: run without --report_only first")
     command = (f"python -m infogan_tf.reproduce_dsprites --seeds={','.join(map(str, seeds))} "
                f"--train_steps={config.train_steps}")
-    if FLAGS.study_dir != "runs/dsprites_study":
+    if FLAGS.study_dir != FLAGS["study_dir"].default:
         command += f" --study_dir={FLAGS.study_dir}"
     if config.train_args:
         command += f" --train_args={shlex.quote(' '.join(config.train_args))}"
