@@ -26,6 +26,7 @@ from infogan_tf import disentanglement_eval
 from infogan_tf import evaluation
 from infogan_tf import figures
 from infogan_tf import image_grid
+from infogan_tf import information_check
 from infogan_tf import visualize
 from infogan_tf.model_io import TrainedModel, load_trained_model
 
@@ -95,9 +96,8 @@ def evaluate(config: EvalConfig, log: Callable[[str], None] = print) -> dict:
             lambda split: data_lib.load_dataset(dataset, data_dir, split), log)
     if spec.num_categorical and labelled:
         result["categorical"] = evaluation.categorical_as_classifier(model, test)
-    latents = evaluation.sample_latents(spec, config.num_samples, config.seed)
-    generated = evaluation.generate(model, latents)
-    result["information"] = evaluation.information_bounds(model, latents, generated)
+    generated, result["information"], result["information_check"] = _information(
+        model, config, log)
     if spec.num_continuous and not test.factors:
         # Slant and stroke width describe digits; datasets with known factors are measured
         # against those instead (--metrics), and their sweeps stay in the Figure 2 panels.
@@ -121,6 +121,19 @@ def evaluate(config: EvalConfig, log: Callable[[str], None] = print) -> dict:
     result["wall_seconds"] = time.time() - start
     _write(config, model, result, images)
     return result
+
+
+def _information(model: TrainedModel, config: EvalConfig, log: Callable[[str], None]):
+    """Generated samples, Q's bound per code on them, and that bound against training's log."""
+    latents = evaluation.sample_latents(model.config.latent, config.num_samples, config.seed)
+    generated = evaluation.generate(model, latents)
+    information = evaluation.information_bounds(model, latents, generated)
+    check = information_check.compare(
+        information, information_check.logged_information(config.model_dir, model.step))
+    message = information_check.warning(check)
+    if message:
+        log(message)
+    return generated, information, check
 
 
 def _limit(data: data_lib.ImageData, count: int) -> data_lib.ImageData:

@@ -74,6 +74,12 @@ def test_evaluate_cli_writes_metrics_figures_and_tensorboard(tiny_run, mnist_dir
     assert np.asarray(generated["contingency"]).sum() == 200
     assert set(metrics["information"]) == {"c1", "c2", "c3"}
     assert metrics["information"]["c1"] <= np.log(10) + 1e-6
+    # The tiny run logged every step: its check compares the same codes with those logs.
+    check = metrics["information_check"]
+    assert set(check["logged"]) == {"c1", "c2", "c3"}
+    logged = events.read_scalars(os.path.join(tiny_run, "train"))["information/mi_c1"]
+    assert check["logged"]["c1"] == pytest.approx(np.mean(logged[1]))
+    assert ("WARNING" in result.stdout) == (not check["consistent"])
     assert set(metrics["continuous"]["codes"]) == {"c2", "c3"}
     assert metrics["continuous"]["names"]["rotation"] in ("c2", "c3")
     quality = metrics["sample_quality"]
