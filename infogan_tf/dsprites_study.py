@@ -134,6 +134,16 @@ def code_factors(scores: dict, minimum_share: float = 0.05) -> str:
     return ", ".join(parts)
 
 
+def score_cell(scores: dict, metric: str) -> str:
+    """A run's score for the per-run table; a FactorVAE score of a run whose every code was
+    pruned (std of Q's mean on the real images below 0.05) says so instead of a bare 0."""
+    cell = f"{scores[metric]:.3f}"
+    factorvae = scores.get("details", {}).get("factorvae", {})
+    if metric == "factorvae_score" and factorvae.get("num_active_codes") == 0:
+        cell += " (no active code)"
+    return cell
+
+
 def mean_std(values: List[float]) -> str:
     """"mean ± std" (sample std, ddof 1; just the value for one run)."""
     values = np.asarray(values, np.float64)
@@ -191,7 +201,7 @@ def render_section(results: Dict[str, List[dict]], config: DspritesStudyConfig,
     for name, runs in results.items():
         for r in runs:
             lines.append(f"| {name} | {r['seed']} | {r['step']:,} | " + " | ".join(
-                f"{r['scores'][m]:.3f}" for m in METRICS) + f" | {r['train_minutes']:.1f} |")
+                score_cell(r["scores"], m) for m in METRICS) + f" | {r['train_minutes']:.1f} |")
     lines += ["", "Which factor each code follows (DCI's lasso importances: the code's largest "
               "factor and that factor's share of the code's importance; `–` for a code with "
               "under 5 % of the total importance):", "",

@@ -68,6 +68,16 @@ def test_code_factors_names_each_codes_main_factor_and_its_share():
     assert dsprites_study.code_factors({"codes": ["c1"], "factors": ["x"]}) == "—"
 
 
+def test_a_factorvae_zero_from_pruned_codes_says_so():
+    pruned = {"factorvae_score": 0.0, "mig": 0.054,
+              "details": {"factorvae": {"num_active_codes": 0}}}
+    assert dsprites_study.score_cell(pruned, "factorvae_score") == "0.000 (no active code)"
+    assert dsprites_study.score_cell(pruned, "mig") == "0.054"
+    scored = {"factorvae_score": 0.0, "details": {"factorvae": {"num_active_codes": 5}}}
+    assert dsprites_study.score_cell(scored, "factorvae_score") == "0.000"
+    assert dsprites_study.score_cell({"factorvae_score": 0.5}, "factorvae_score") == "0.500"
+
+
 def _fake_evaluated_run(run, scores, minutes):
     os.makedirs(os.path.join(run.model_dir, "eval"))
     with open(os.path.join(run.model_dir, "eval", "metrics.json"), "w") as f:
