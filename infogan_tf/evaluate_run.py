@@ -217,6 +217,8 @@ def scalar_summaries(result: dict) -> dict:
         scalars[f"eval/generator_accuracy_{name}"] = scores["accuracy"]
     for name, value in result.get("information", {}).items():
         scalars[f"eval/mi_{name}"] = value
+    for name, value in (result.get("information_check") or {}).get("drop", {}).items():
+        scalars[f"eval/mi_drop_from_training_{name}"] = value
     for name, code in result.get("continuous", {}).get("codes", {}).items():
         for kind in ("slant", "width"):
             scalars[f"eval/spearman_{kind}_{name}"] = code[kind]["spearman"]

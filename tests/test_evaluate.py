@@ -92,6 +92,7 @@ def test_evaluate_cli_writes_metrics_figures_and_tensorboard(tiny_run, mnist_dir
     scalars = events.read_scalars(os.path.join(tiny_run, "eval"))
     assert scalars["eval/accuracy_c1"] == ([2], [pytest.approx(c1["accuracy"])])
     assert scalars["eval/frechet_distance_generated"][0] == [2]
+    assert scalars["eval/mi_drop_from_training_c1"] == ([2], [pytest.approx(check["drop"]["c1"])])
     assert scalars["eval/mean_confidence_c1"] == (
         [2], [pytest.approx(c1["label_free"]["mean_confidence"])])
 
