@@ -12,6 +12,8 @@ from typing import Dict, List
 
 import numpy as np
 
+from infogan_tf import reference_classifiers
+from infogan_tf.reference_classifiers import labelled
 from infogan_tf.summaries import (FIGURE1_EARLY_STEPS, c1_accuracy, code_roles, figure1_summary,
                                   mean_std, median_seed, merged_labels, quality)
 
@@ -41,8 +43,10 @@ def seed_table(seeds: List[dict]) -> List[str]:
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     columns: Dict[str, list] = {k: [] for k in ("acc", "nmi", "ari", "mi", "conf", "rot", "wid",
                                                 "cs", "fd")}
+    labels = reference_classifiers.classifier_labels(seeds)
     for run in seeds:
         m = run["metrics"]
+        label = labels[run["seed"]]
         c1 = m.get("categorical", {}).get("c1", {})
         roles = code_roles(m)
         merged = merged_labels(c1["contingency"]) if c1 else {}
@@ -62,7 +66,8 @@ def seed_table(seeds: List[dict]) -> List[str]:
             f"{_fmt(row['nmi'])} | {_fmt(row['ari'])} | {_fmt(row['mi'])} | "
             f"{_fmt(row['conf'])} | {role_text['rotation']} | {role_text['width']} | "
             f"{', '.join(f'{a}→{b}' for a, b in merged.items()) or 'none'} | "
-            f"{_fmt(row['cs'], '.2f')} | {_fmt(row['fd'], '.2f')} | "
+            f"{labelled(_fmt(row['cs'], '.2f'), label)} | "
+            f"{labelled(_fmt(row['fd'], '.2f'), label)} | "
             f"{_minutes(run['record'], 'train'):.1f} |")
     acc = [100 * a for a in columns["acc"] if a is not None]
     lines.append(f"| **mean ± std** | | {mean_std(acc, '.2f')} | {mean_std(columns['nmi'])} | "
@@ -99,7 +104,9 @@ def target_rows(results: dict) -> List[str]:
                   if "sample_quality" in r["metrics"]]
         if tested:
             add(f"reference classifier test accuracy ≥ {TARGETS['classifier_accuracy']:.0%}",
-                f"{tested[0]:.2%}", tested[0] >= TARGETS["classifier_accuracy"])
+                f"{min(tested):.2%}" + (" (the lowest of the study's classifiers)"
+                                         if len(set(tested)) > 1 else ""),
+                min(tested) >= TARGETS["classifier_accuracy"])
     figure1 = results.get("figure1", {})
     if "infogan" in figure1:
         info = figure1_summary(figure1["infogan"]["curve"])
@@ -195,23 +202,6 @@ def _final_choice_table(seeds: List[dict]) -> List[str]:
     return lines + [""]
 
 
-def _reference_section(seeds: List[dict]) -> List[str]:
-    with_quality = [r["metrics"]["sample_quality"] for r in seeds
-                    if "sample_quality" in r["metrics"]]
-    if not with_quality:
-        return []
-    q = with_quality[0]
-    return ["## Sample-quality reference", "",
-            f"The reference classifier (`infogan_tf/classifier.py`, settings "
-            f"`{q['classifier']['settings']}`) scores **{q['classifier_test_accuracy']:.2%}** on "
-            f"the {q['classifier']['test_examples']:,} test images. Real data through the same "
-            f"classifier: classifier score {q['real']['classifier_score']:.2f} (test images; "
-            f"max 10), Fréchet distance {q['real']['frechet_distance']:.2f} between "
-            f"{q['real']['images']:,} training images and the test images (the floor a "
-            f"generator can reach). Generated: {q['generated']['images']:,} samples vs the test "
-            "images.", ""]
-
-
 def _environment_section(results: dict) -> List[str]:
     runs = results.get("seeds", []) + list(results.get("figure1", {}).values())
     environments = [r["metrics"].get("environment") for r in runs
@@ -254,7 +244,7 @@ def render_results(results: dict) -> str:
                   "Classifier score (max 10) and FD: generated samples through the "
                   "reference classifier.", ""] + seed_table(seeds) + [""] + _restarts_table(seeds)
     lines += _final_choice_table(seeds)
-    lines += _reference_section(seeds) + _figure1_section(results)
+    lines += reference_classifiers.reference_section(seeds) + _figure1_section(results)
     if paths.get("figure2_seed") is not None:
         lines += [f"## Figure 2 (seed {paths['figure2_seed']}, the median accuracy)", "",
                   "Rows: fixed noise samples; (a) c1 varied, columns ordered by the digit each "

@@ -352,3 +352,26 @@ def test_a_continued_candidates_curve_starts_with_the_chosen_candidate(tmp_path)
     assert curve["steps"] == [10, 20, 30]
     assert curve["values"] == pytest.approx([1.0, 2.0, 2.2])
     assert study_results.figure1_curve(str(tmp_path / "missing")) is None
+
+
+def test_seeds_scored_by_different_reference_classifiers_are_labelled():
+    results = _results()
+    for run in results["seeds"][1:]:  # Seeds 1-4 continued on other machines.
+        run["metrics"]["sample_quality"]["classifier"]["sha256"] = "b" * 64
+    # Another file that measures real data alike is the same classifier for the report.
+    assert "**A**" not in report.render_results(results)
+    for run in results["seeds"][3:]:
+        quality = run["metrics"]["sample_quality"]
+        quality["classifier_test_accuracy"] = 0.9905
+        quality["real"]["frechet_distance"] = 1.2
+    text = report.render_results(results)
+    assert "| 9.00 (A) | 5.00 (A) |" in _row(text, "0")
+    assert "| 9.40 (B) | 9.00 (B) |" in _row(text, "4")
+    assert "- **A** (sha256 x, seeds 0, 1, 2) scores **99.16%**" in text  # The first's sha.
+    assert ("- **B** (sha256 bbbbbbbbbbbb, seeds 3, 4) scores **99.05%**" in text
+            and "Fréchet distance 1.20 between" in text)
+    assert "99.05% (the lowest of the study's classifiers) | yes |" in text
+    # One classifier: no letters, one description.
+    single = report.render_results(_results())
+    assert "| 9.00 | 5.00 |" in _row(single, "0") and "**A**" not in single
+    assert "The reference classifier (`infogan_tf/classifier.py`, settings" in single
