@@ -15,12 +15,8 @@ import string
 from typing import Dict, List, Tuple
 
 
-def _quality(run: dict) -> dict:
-    return run["metrics"].get("sample_quality", {})
-
-
 def _fingerprint(run: dict) -> Tuple[float, ...]:
-    quality = _quality(run)
+    quality = run["metrics"].get("sample_quality")
     if not quality:
         return ()
     return tuple(round(float(v), 6) for v in (quality["classifier_test_accuracy"],
@@ -31,14 +27,12 @@ def _fingerprint(run: dict) -> Tuple[float, ...]:
 def classifier_labels(seeds: List[dict]) -> Dict[int, str]:
     """Seed -> "A", "B", ... by the classifier that scored it (its real-data scores), in
     order of first use; every seed "" when one classifier (or none) scored them all."""
-    order: List[Tuple[float, ...]] = []
-    for run in seeds:
-        if _fingerprint(run) and _fingerprint(run) not in order:
-            order.append(_fingerprint(run))
+    prints = {run["seed"]: _fingerprint(run) for run in seeds}
+    order = list(dict.fromkeys(p for p in prints.values() if p))
     if len(order) <= 1:
-        return {run["seed"]: "" for run in seeds}
-    return {run["seed"]: string.ascii_uppercase[order.index(_fingerprint(run))]
-            if _fingerprint(run) else "" for run in seeds}
+        return {seed: "" for seed in prints}
+    return {seed: string.ascii_uppercase[order.index(p)] if p else ""
+            for seed, p in prints.items()}
 
 
 def labelled(cell: str, label: str) -> str:
