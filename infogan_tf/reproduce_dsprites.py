@@ -51,6 +51,19 @@ def _archive_dir():
     return study_archive.resolve(FLAGS.archive_dir, FLAGS.study_dir)
 
 
+def _report_command() -> str:
+    """The command that rewrites this section: seeds, steps and every flag that was changed
+    from its default (so a section in another --results_file names that file too)."""
+    parts = ["python -m infogan_tf.reproduce_dsprites"]
+    for name in ("data_dir", "seeds", "train_steps", "study_dir", "models", "train_args",
+                 "eval_args", "archive_dir", "results_file", "notes_file"):
+        flag = FLAGS[name]
+        if name in ("seeds", "train_steps") or flag.value != flag.default:
+            value = ",".join(flag.value) if isinstance(flag.value, list) else str(flag.value)
+            parts.append(f"--{name}={shlex.quote(value) if value else repr('')}")
+    return " ".join(parts)
+
+
 def main(argv):
     cli.start(argv)
     from infogan_tf import code_accuracy
@@ -77,13 +90,7 @@ def main(argv):
     if not results:
         cli.fail(f"no evaluated runs in {config.study_dir} or in the archive "
                  f"{config.archive_dir}: run without --report_only first")
-    command = (f"python -m infogan_tf.reproduce_dsprites --seeds={','.join(map(str, seeds))} "
-               f"--train_steps={config.train_steps}")
-    if FLAGS.study_dir != FLAGS["study_dir"].default:
-        command += f" --study_dir={FLAGS.study_dir}"
-    if config.train_args:
-        command += f" --train_args={shlex.quote(' '.join(config.train_args))}"
-    section = dsprites_study.render_section(results, config, command)
+    section = dsprites_study.render_section(results, config, _report_command())
     if FLAGS.notes_file and os.path.exists(FLAGS.notes_file):
         with open(FLAGS.notes_file) as f:
             section += f"\n\n### Analysis\n\nFrom `{FLAGS.notes_file}`.\n\n" + f.read().strip()

@@ -141,7 +141,10 @@ def test_report_only_writes_the_section_with_its_notes(tmp_path, python_env):
     assert "## Other\n\nkept" in text and "| InfoGAN (ours) | 1 | 0.500 |" in text
     assert text.index("### Analysis") > text.index("| InfoGAN (ours)")
     assert "The codes followed x and y." in text
-    assert "--train_args=--lambda_continuous=0.5" in text  # The command that wrote it.
+    # The command that wrote it, with every flag changed from its default.
+    assert (f"`python -m infogan_tf.reproduce_dsprites --seeds=0 --train_steps=2000 "
+            f"--study_dir={tmp_path} --train_args=--lambda_continuous=0.5 "
+            f"--results_file={tmp_path}/R.md --notes_file={tmp_path}/notes.md`") in text
 
 
 def test_a_longer_study_refuses_to_resume_cr_runs_started_elsewhere(tmp_path):
