@@ -8,6 +8,12 @@ cannot be read back, so L_I favours categories that survive these
 transformations: digit identity. The continuous codes (and D's validity) still
 see the images as generated, so a continuous code can still capture slant.
 No labels are involved.
+
+The same argument separates the continuous codes (--continuous_codes_from_views): a code
+Q reads from these views cannot be slant either, so it is left to a factor that survives
+rotation and shear, such as stroke width, while a code read from the images as generated
+remains free to take slant. Without it, L_I with a fixed std is the same for any rotation
+of the continuous codes' plane, and both codes can mix slant and width.
 """
 
 import math
@@ -121,6 +127,27 @@ def random_elastic_distortion(rng: tf.random.Generator, images: tf.Tensor, alpha
     return bilinear_sample(images, x + field[..., 0], y + field[..., 1], fill_value)
 
 
+def views_are_on(config) -> bool:
+    """Whether Q reads its categorical codes from distorted views (see categorical_view)."""
+    return bool(config.latent.num_categorical
+                and (config.categorical_rotation_degrees or config.categorical_shear
+                     or config.categorical_stroke or config.categorical_elastic_alpha))
+
+
+def continuous_view_indices(spec, names) -> tuple:
+    """Positions among the continuous codes of the codes named (e.g. ("c3",) -> (1,)).
+
+    Raises:
+      ValueError: a name that is not one of the spec's continuous codes.
+    """
+    continuous = spec.code_names()[spec.num_categorical:]
+    unknown = [name for name in names if name not in continuous]
+    if unknown:
+        raise ValueError(f"{', '.join(unknown)} not a continuous code of this latent space "
+                         f"(its continuous codes: {', '.join(continuous) or 'none'})")
+    return tuple(continuous.index(name) for name in names)
+
+
 def categorical_view(config, architecture, rng: tf.random.Generator,
                      images: tf.Tensor):
     """The copies Q reads the categorical codes from (strokes thickened or thinned by up
@@ -133,9 +160,7 @@ def categorical_view(config, architecture, rng: tf.random.Generator,
       rng: the trainer's in-scope generator.
       images: [B, H, W, C] generated images.
     """
-    if not (config.latent.num_categorical
-            and (config.categorical_rotation_degrees or config.categorical_shear
-                 or config.categorical_stroke or config.categorical_elastic_alpha)):
+    if not views_are_on(config):
         return None
     # No extra draws for an option that is off: older runs keep their random streams.
     if config.categorical_stroke:

@@ -8,6 +8,7 @@ touching the disk, so a bad setting is refused before anything is written.
 import dataclasses
 from typing import Optional, Tuple
 
+from infogan_tf import code_augmentation
 from infogan_tf import data as data_lib
 from infogan_tf import networks
 from infogan_tf.latent import LatentSpec
@@ -45,6 +46,7 @@ class TrainConfig:
     categorical_shear: float = 0.0
     categorical_stroke: float = 0.0
     categorical_elastic_alpha: float = 0.0
+    continuous_codes_from_views: Tuple[str, ...] = ()
     learn_continuous_std: bool = False
     continuous_std_floor: float = 0.01
     batch_size: int = 128
@@ -115,6 +117,8 @@ class TrainConfig:
         values = {k: v for k, v in values.items() if k in known}
         values["latent"] = LatentSpec.from_dict(values["latent"])
         values["network"] = NetworkOptions(**values.get("network", {}))
+        values["continuous_codes_from_views"] = tuple(values.get("continuous_codes_from_views",
+                                                                 ()))
         return cls(**values)
 
 
@@ -184,6 +188,22 @@ def validate_config(config: TrainConfig) -> None:
     _validate_candidates(config)
     _validate_shared_batch(config)
     _validate_final_choice(config)
+    _validate_continuous_views(config)
+
+
+def _validate_continuous_views(config: TrainConfig) -> None:
+    """--continuous_codes_from_views (code_augmentation.py)."""
+    if not config.continuous_codes_from_views:
+        return
+    try:
+        code_augmentation.continuous_view_indices(config.latent,
+                                                  config.continuous_codes_from_views)
+    except ValueError as error:
+        raise ConfigError(f"--continuous_codes_from_views: {error}") from None
+    _require(code_augmentation.views_are_on(config), "--continuous_codes_from_views reads "
+             "codes from the categorical code's distorted views, which are off: set "
+             "--categorical_rotation_degrees, --categorical_shear, --categorical_stroke or "
+             "--categorical_elastic_alpha")
 
 
 def _validate_final_choice(config: TrainConfig) -> None:

@@ -44,13 +44,24 @@ class InfoGANObjectives:
             self.discriminator(self.add_instance_noise(images), training=True), self.spec)
 
     def _for_information(self, fake: networks.DiscriminatorOutputs, fake_images: tf.Tensor):
-        """D/Q's outputs for L_I: the categorical logits read from randomly rotated and
-        sheared copies of the images when that is on (code_augmentation.py)."""
+        """D/Q's outputs for L_I: the categorical logits, and the continuous codes of
+        --continuous_codes_from_views, read from randomly distorted copies of the images
+        when that is on (code_augmentation.py)."""
         moved = code_augmentation.categorical_view(self.config, self.architecture, self.rng,
                                                    fake_images)
         if moved is None:
             return fake
-        return fake._replace(categorical_logits=self._discriminate(moved).categorical_logits)
+        viewed = self._discriminate(moved)
+        fake = fake._replace(categorical_logits=viewed.categorical_logits)
+        if not self.config.continuous_codes_from_views:
+            return fake
+        indices = code_augmentation.continuous_view_indices(
+            self.spec, self.config.continuous_codes_from_views)
+        from_view = tf.constant([j in indices for j in range(self.spec.num_continuous)])
+        return fake._replace(
+            continuous_mean=tf.where(from_view, viewed.continuous_mean, fake.continuous_mean),
+            continuous_log_std=tf.where(from_view, viewed.continuous_log_std,
+                                        fake.continuous_log_std))
 
     def generator_mi_weight(self) -> tf.Tensor:
         return schedules.generator_mi_weight(self.config, self.step)

@@ -52,6 +52,9 @@ flags.DEFINE_float("categorical_stroke", 0.0, "... and with strokes thickened or
                    "1 = about one pixel per edge).")
 flags.DEFINE_float("categorical_elastic_alpha", 0.0, "... and elastically distorted (Simard "
                    "et al. 2003; sigma 4 px, this alpha; 34 = Simard's MNIST setting; 0 = off).")
+flags.DEFINE_list("continuous_codes_from_views", [], "Continuous codes (e.g. c3) that Q "
+                  "reads from the same distorted views as the categorical codes, so they "
+                  "cannot be slant (code_augmentation.py); needs the views on.")
 flags.DEFINE_boolean("fused_batch_norm", False, "Batch norm with TensorFlow's fused op when "
                      "training (faster in bfloat16; off by default: not bit-reproducible on "
                      "resume and differs under XLA).")
@@ -185,6 +188,7 @@ def config_from_flags() -> TrainConfig:
         categorical_shear=FLAGS.categorical_shear,
         categorical_stroke=FLAGS.categorical_stroke,
         categorical_elastic_alpha=FLAGS.categorical_elastic_alpha,
+        continuous_codes_from_views=tuple(FLAGS.continuous_codes_from_views),
         learn_continuous_std=FLAGS.learn_continuous_std,
         continuous_std_floor=FLAGS.continuous_std_floor, batch_size=FLAGS.batch_size,
         d_learning_rate=FLAGS.d_learning_rate, g_learning_rate=FLAGS.g_learning_rate,

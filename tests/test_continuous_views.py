@@ -1,0 +1,82 @@
+"""--continuous_codes_from_views: chosen continuous codes read from the categorical views."""
+
+import json
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from infogan_tf import code_augmentation
+from infogan_tf.config import ConfigError, TrainConfig, validate_config
+from infogan_tf.latent import LatentSpec
+from infogan_tf.trainer import InfoGANTrainer
+
+SPEC = LatentSpec.from_counts(4, [10], 2)  # c1 categorical, c2 and c3 continuous.
+VIEWS = {"categorical_rotation_degrees": 25.0, "categorical_shear": 0.3}
+
+
+def test_names_map_to_positions_among_the_continuous_codes():
+    assert code_augmentation.continuous_view_indices(SPEC, ("c3",)) == (1,)
+    assert code_augmentation.continuous_view_indices(SPEC, ("c3", "c2")) == (1, 0)
+    with pytest.raises(ValueError, match="c1 not a continuous code.*c2, c3"):
+        code_augmentation.continuous_view_indices(SPEC, ("c1",))
+
+
+def test_trainer_reads_the_named_code_from_the_view_and_the_other_from_the_image():
+    config = TrainConfig(model_dir="unused", latent=SPEC, batch_size=8,
+                         continuous_codes_from_views=("c3",), **VIEWS)
+    validate_config(config)
+    trainer = InfoGANTrainer(config, tf.distribute.get_strategy())
+    latents = SPEC.sample(tf.random.Generator.from_seed(4), 8)
+    images = trainer.generator(SPEC.generator_input(latents), training=False)
+    plain = trainer._discriminate(images)
+    trainer.rng.reset_from_seed(9)
+    mixed = trainer._for_information(plain, images)
+    view = code_augmentation.categorical_view(config, trainer.architecture,
+                                              tf.random.Generator.from_seed(9), images)
+    expected = trainer._discriminate(view)
+    np.testing.assert_allclose(mixed.categorical_logits[0], expected.categorical_logits[0],
+                               rtol=1e-5, atol=1e-5)
+    for part in ("continuous_mean", "continuous_log_std"):
+        got, want, image = (np.asarray(getattr(o, part)) for o in (mixed, expected, plain))
+        np.testing.assert_allclose(got[:, 0], image[:, 0], rtol=1e-6)  # c2: as generated.
+        np.testing.assert_allclose(got[:, 1], want[:, 1], rtol=1e-5, atol=1e-5)  # c3: view.
+    assert not np.allclose(mixed.continuous_mean[:, 1], plain.continuous_mean[:, 1])
+
+
+def test_the_view_changes_the_bound_g_and_q_are_trained_on():
+    """The gradient of c3's bound reaches G through the view (the transform is differentiable)."""
+    config = TrainConfig(model_dir="unused", latent=SPEC, batch_size=8,
+                         continuous_codes_from_views=("c3",), **VIEWS)
+    trainer = InfoGANTrainer(config, tf.distribute.get_strategy())
+    latents = SPEC.sample(tf.random.Generator.from_seed(5), 8)
+    with tf.GradientTape() as tape:
+        images = trainer.generator(SPEC.generator_input(latents), training=True)
+        bounds, _ = trainer._information(
+            latents, trainer._for_information(trainer._discriminate(images), images))
+        c3 = tf.reduce_mean(bounds["c3"])
+    gradients = tape.gradient(c3, trainer.generator.trainable_variables)
+    assert sum(float(tf.reduce_sum(tf.abs(g))) for g in gradients if g is not None) > 0
+
+
+@pytest.mark.parametrize("settings, message", [
+    ({"continuous_codes_from_views": ("c3",)}, "views, which are off"),
+    ({"continuous_codes_from_views": ("c4",), **VIEWS}, "c4 not a continuous code"),
+    ({"continuous_codes_from_views": ("c1",), **VIEWS}, "c1 not a continuous code"),
+])
+def test_bad_settings_get_one_clear_message(settings, message):
+    with pytest.raises(ConfigError, match=message):
+        validate_config(TrainConfig(model_dir="unused", latent=SPEC, **settings))
+
+
+def test_the_setting_survives_the_saved_config_and_the_flags(parse_flags):
+    config = TrainConfig(model_dir="unused", latent=SPEC, continuous_codes_from_views=("c3",),
+                         **VIEWS)
+    restored = TrainConfig.from_dict(json.loads(json.dumps(config.to_dict())))
+    assert restored == config
+    assert TrainConfig.from_dict({k: v for k, v in config.to_dict().items()
+                                  if k != "continuous_codes_from_views"}
+                                 ).continuous_codes_from_views == ()
+    parsed = parse_flags("--continuous_codes_from_views=c3", flagfile="mnist")
+    assert parsed.continuous_codes_from_views == ("c3",)
+    assert parse_flags(flagfile="mnist").continuous_codes_from_views == ()
