@@ -148,6 +148,20 @@ def continuous_view_indices(spec, names) -> tuple:
     return tuple(continuous.index(name) for name in names)
 
 
+def continuous_view(config, architecture, rng: tf.random.Generator, images: tf.Tensor):
+    """The copies Q reads the --continuous_codes_from_views from when
+    --continuous_view_rotation_degrees is set: each image rotated by an angle uniform in
+    ± that many degrees (180 = any angle, so a code read from them carries no slant at
+    all). None when it is 0: those codes are then read from categorical_view's copies.
+    """
+    if not config.continuous_view_rotation_degrees:
+        return None
+    height, width = architecture.image_shape[:2]
+    transforms = random_affine_transforms(rng, tf.shape(images)[0], height, width,
+                                          config.continuous_view_rotation_degrees, 0.0)
+    return transform_images(images, transforms, architecture.output_range[0])
+
+
 def categorical_view(config, architecture, rng: tf.random.Generator,
                      images: tf.Tensor):
     """The copies Q reads the categorical codes from (strokes thickened or thinned by up

@@ -47,6 +47,7 @@ class TrainConfig:
     categorical_stroke: float = 0.0
     categorical_elastic_alpha: float = 0.0
     continuous_codes_from_views: Tuple[str, ...] = ()
+    continuous_view_rotation_degrees: float = 0.0
     learn_continuous_std: bool = False
     continuous_std_floor: float = 0.01
     batch_size: int = 128
@@ -194,16 +195,23 @@ def validate_config(config: TrainConfig) -> None:
 def _validate_continuous_views(config: TrainConfig) -> None:
     """--continuous_codes_from_views (code_augmentation.py)."""
     if not config.continuous_codes_from_views:
+        _require(not config.continuous_view_rotation_degrees, "--continuous_view_rotation_"
+                 "degrees rotates the copies of --continuous_codes_from_views, which names "
+                 "no code: name the codes (e.g. c3) or leave it 0")
         return
     try:
         code_augmentation.continuous_view_indices(config.latent,
                                                   config.continuous_codes_from_views)
     except ValueError as error:
         raise ConfigError(f"--continuous_codes_from_views: {error}") from None
-    _require(code_augmentation.views_are_on(config), "--continuous_codes_from_views reads "
-             "codes from the categorical code's distorted views, which are off: set "
-             "--categorical_rotation_degrees, --categorical_shear, --categorical_stroke or "
-             "--categorical_elastic_alpha")
+    _require(0 <= config.continuous_view_rotation_degrees <= 180,
+             "--continuous_view_rotation_degrees must be in [0, 180], got "
+             f"{config.continuous_view_rotation_degrees}")
+    _require(bool(config.continuous_view_rotation_degrees)
+             or code_augmentation.views_are_on(config), "--continuous_codes_from_views "
+             "reads codes from distorted copies of G's images, but none are made: set "
+             "--continuous_view_rotation_degrees, or one of --categorical_rotation_degrees, "
+             "--categorical_shear, --categorical_stroke, --categorical_elastic_alpha")
 
 
 def _validate_final_choice(config: TrainConfig) -> None:

@@ -44,17 +44,21 @@ class InfoGANObjectives:
             self.discriminator(self.add_instance_noise(images), training=True), self.spec)
 
     def _for_information(self, fake: networks.DiscriminatorOutputs, fake_images: tf.Tensor):
-        """D/Q's outputs for L_I: the categorical logits, and the continuous codes of
-        --continuous_codes_from_views, read from randomly distorted copies of the images
-        when that is on (code_augmentation.py)."""
+        """D/Q's outputs for L_I: the categorical logits read from randomly distorted
+        copies of the images when that is on, and the continuous codes of
+        --continuous_codes_from_views from those or their own rotated copies
+        (code_augmentation.py)."""
         moved = code_augmentation.categorical_view(self.config, self.architecture, self.rng,
                                                    fake_images)
-        if moved is None:
-            return fake
-        viewed = self._discriminate(moved)
-        fake = fake._replace(categorical_logits=viewed.categorical_logits)
+        viewed = None if moved is None else self._discriminate(moved)
+        if viewed is not None:
+            fake = fake._replace(categorical_logits=viewed.categorical_logits)
         if not self.config.continuous_codes_from_views:
             return fake
+        rotated = code_augmentation.continuous_view(self.config, self.architecture, self.rng,
+                                                    fake_images)
+        if rotated is not None:
+            viewed = self._discriminate(rotated)
         indices = code_augmentation.continuous_view_indices(
             self.spec, self.config.continuous_codes_from_views)
         from_view = tf.constant([j in indices for j in range(self.spec.num_continuous)])

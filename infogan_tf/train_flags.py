@@ -54,7 +54,10 @@ flags.DEFINE_float("categorical_elastic_alpha", 0.0, "... and elastically distor
                    "et al. 2003; sigma 4 px, this alpha; 34 = Simard's MNIST setting; 0 = off).")
 flags.DEFINE_list("continuous_codes_from_views", [], "Continuous codes (e.g. c3) that Q "
                   "reads from the same distorted views as the categorical codes, so they "
-                  "cannot be slant (code_augmentation.py); needs the views on.")
+                  "cannot be slant (code_augmentation.py).")
+flags.DEFINE_float("continuous_view_rotation_degrees", 0.0, "If > 0, those codes are read "
+                   "instead from their own copies rotated by up to this many degrees "
+                   "(180 = any angle; no shear or elastic distortion).")
 flags.DEFINE_boolean("fused_batch_norm", False, "Batch norm with TensorFlow's fused op when "
                      "training (faster in bfloat16; off by default: not bit-reproducible on "
                      "resume and differs under XLA).")
@@ -189,6 +192,7 @@ def config_from_flags() -> TrainConfig:
         categorical_stroke=FLAGS.categorical_stroke,
         categorical_elastic_alpha=FLAGS.categorical_elastic_alpha,
         continuous_codes_from_views=tuple(FLAGS.continuous_codes_from_views),
+        continuous_view_rotation_degrees=FLAGS.continuous_view_rotation_degrees,
         learn_continuous_std=FLAGS.learn_continuous_std,
         continuous_std_floor=FLAGS.continuous_std_floor, batch_size=FLAGS.batch_size,
         d_learning_rate=FLAGS.d_learning_rate, g_learning_rate=FLAGS.g_learning_rate,

@@ -1,5 +1,6 @@
 """--continuous_codes_from_views: chosen continuous codes read from the categorical views."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -7,6 +8,8 @@ import pytest
 import tensorflow as tf
 
 from infogan_tf import code_augmentation
+from infogan_tf import digit_measures
+from infogan_tf import networks
 from infogan_tf.config import ConfigError, TrainConfig, validate_config
 from infogan_tf.latent import LatentSpec
 from infogan_tf.trainer import InfoGANTrainer
@@ -59,8 +62,69 @@ def test_the_view_changes_the_bound_g_and_q_are_trained_on():
     assert sum(float(tf.reduce_sum(tf.abs(g))) for g in gradients if g is not None) > 0
 
 
+def _slanted_bar(degrees, size=28):
+    """A 3-pixel-wide bar through the centre, leaning `degrees` from vertical."""
+    y, x = np.mgrid[0:size, 0:size] - (size - 1) / 2.0
+    angle = np.radians(degrees)
+    across = x * np.cos(angle) + y * np.sin(angle)  # distance from the bar's axis
+    along = -x * np.sin(angle) + y * np.cos(angle)
+    return ((np.abs(across) <= 1.5) & (np.abs(along) <= 9)).astype(np.float32)
+
+
+def test_a_full_turn_view_keeps_the_width_and_loses_the_slant():
+    config = TrainConfig(model_dir="unused", latent=SPEC, continuous_codes_from_views=("c3",),
+                         continuous_view_rotation_degrees=180.0)
+    validate_config(config)
+    bars = np.stack([_slanted_bar(20.0)] * 400)[..., None]
+    view = code_augmentation.continuous_view(config, networks.get_architecture("mnist"),
+                                             tf.random.Generator.from_seed(2),
+                                             tf.constant(bars)).numpy()
+    slants = np.array([digit_measures.slant_degrees(v[..., 0]) for v in view])
+    widths = np.array([digit_measures.stroke_width(np.clip(v[..., 0], 0, 1)) for v in view])
+    reference_width = digit_measures.stroke_width(bars[0, ..., 0])
+    # The bar's axis now points anywhere: slants spread over the whole half-turn.
+    assert np.histogram(slants, bins=6, range=(-90, 90))[0].min() > 30
+    assert np.all(np.abs(widths - reference_width) < 0.25 * reference_width)
+    narrow = dataclasses.replace(config, continuous_view_rotation_degrees=10.0)
+    kept = code_augmentation.continuous_view(narrow, networks.get_architecture("mnist"),
+                                             tf.random.Generator.from_seed(2),
+                                             tf.constant(bars)).numpy()
+    kept_slants = np.array([digit_measures.slant_degrees(v[..., 0]) for v in kept])
+    reference_slant = digit_measures.slant_degrees(bars[0, ..., 0])  # ~19: pixelated 20
+    assert np.all(np.abs(kept_slants - reference_slant) <= 10.5)
+    assert kept_slants.max() - kept_slants.min() > 15
+    assert code_augmentation.continuous_view(TrainConfig(model_dir="unused", latent=SPEC),
+                                             None, None, None) is None
+
+
+def test_with_its_own_rotation_the_code_is_read_from_the_rotated_copies():
+    config = TrainConfig(model_dir="unused", latent=SPEC, batch_size=8,
+                         continuous_codes_from_views=("c3",),
+                         continuous_view_rotation_degrees=180.0, **VIEWS)
+    trainer = InfoGANTrainer(config, tf.distribute.get_strategy())
+    latents = SPEC.sample(tf.random.Generator.from_seed(4), 8)
+    images = trainer.generator(SPEC.generator_input(latents), training=False)
+    plain = trainer._discriminate(images)
+    trainer.rng.reset_from_seed(9)
+    mixed = trainer._for_information(plain, images)
+    rng = tf.random.Generator.from_seed(9)  # the same draws, in the same order
+    categorical = trainer._discriminate(code_augmentation.categorical_view(
+        config, trainer.architecture, rng, images))
+    rotated = trainer._discriminate(code_augmentation.continuous_view(
+        config, trainer.architecture, rng, images))
+    np.testing.assert_allclose(mixed.categorical_logits[0], categorical.categorical_logits[0],
+                               rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(mixed.continuous_mean[:, 1], rotated.continuous_mean[:, 1],
+                               rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(mixed.continuous_mean[:, 0], plain.continuous_mean[:, 0],
+                               rtol=1e-6)
+
+
 @pytest.mark.parametrize("settings, message", [
-    ({"continuous_codes_from_views": ("c3",)}, "views, which are off"),
+    ({"continuous_codes_from_views": ("c3",)}, "but none are made"),
+    ({"continuous_codes_from_views": ("c3",), "continuous_view_rotation_degrees": 181.0},
+     r"must be in \[0, 180\]"),
+    ({"continuous_view_rotation_degrees": 90.0}, "which names no code"),
     ({"continuous_codes_from_views": ("c4",), **VIEWS}, "c4 not a continuous code"),
     ({"continuous_codes_from_views": ("c1",), **VIEWS}, "c1 not a continuous code"),
 ])
