@@ -134,6 +134,32 @@ def views_are_on(config) -> bool:
                      or config.categorical_stroke or config.categorical_elastic_alpha))
 
 
+def view_setting_error(config):
+    """The message for the first invalid view setting of a TrainConfig, or None."""
+    ranges = (("categorical_rotation_degrees", 90), ("categorical_shear", 1),
+              ("categorical_stroke", 1), ("categorical_elastic_alpha", 100),
+              ("continuous_view_rotation_degrees", 180))
+    for name, high in ranges:
+        if not 0 <= getattr(config, name) <= high:
+            return f"--{name} must be in [0, {high}], got {getattr(config, name)}"
+    own_view = config.continuous_view_rotation_degrees or config.continuous_view_shift
+    if not config.continuous_codes_from_views:
+        return None if not own_view else (
+            "--continuous_view_rotation_degrees and --continuous_view_shift change the copies "
+            "of --continuous_codes_from_views, which names no code: name the codes (e.g. c3) "
+            "or leave them off")
+    try:
+        continuous_view_indices(config.latent, config.continuous_codes_from_views)
+    except ValueError as error:
+        return f"--continuous_codes_from_views: {error}"
+    if not (own_view or views_are_on(config)):
+        return ("--continuous_codes_from_views reads codes from distorted copies of G's "
+                "images, but none are made: set --continuous_view_rotation_degrees or "
+                "--continuous_view_shift, or one of --categorical_rotation_degrees, "
+                "--categorical_shear, --categorical_stroke, --categorical_elastic_alpha")
+    return None
+
+
 def continuous_view_indices(spec, names) -> tuple:
     """Positions among the continuous codes of the codes named (e.g. ("c3",) -> (1,)).
 
@@ -148,18 +174,40 @@ def continuous_view_indices(spec, names) -> tuple:
     return tuple(continuous.index(name) for name in names)
 
 
+def random_cyclic_shifts(rng: tf.random.Generator, images: tf.Tensor) -> tf.Tensor:
+    """Each image rolled by a random whole number of pixels along each axis, any offset
+    equally likely, so the result says nothing about where anything was (what leaves one
+    edge comes back at the other). Differentiable in the images."""
+    batch, height, width = tf.shape(images)[0], images.shape[1], images.shape[2]
+    dx = tf.floor(rng.uniform([batch], 0.0, float(width)))
+    dy = tf.floor(rng.uniform([batch], 0.0, float(height)))
+    ones, zeros = tf.ones_like(dx), tf.zeros_like(dx)
+    # Output (x, y) reads input (x + dx, y + dy), wrapped.
+    transforms = tf.stack([ones, zeros, dx, zeros, ones, dy, zeros, zeros], axis=1)
+    result = tf.raw_ops.ImageProjectiveTransformV3(
+        images=tf.cast(images, tf.float32), transforms=transforms,
+        output_shape=tf.constant([height, width], tf.int32),
+        fill_value=tf.constant(0.0, tf.float32), interpolation="NEAREST", fill_mode="WRAP")
+    return tf.cast(result, images.dtype)
+
+
 def continuous_view(config, architecture, rng: tf.random.Generator, images: tf.Tensor):
-    """The copies Q reads the --continuous_codes_from_views from when
-    --continuous_view_rotation_degrees is set: each image rotated by an angle uniform in
-    ± that many degrees (180 = any angle, so a code read from them carries no slant at
-    all). None when it is 0: those codes are then read from categorical_view's copies.
+    """The copies Q reads the --continuous_codes_from_views from when they have their own:
+    each image rotated by an angle uniform in ± --continuous_view_rotation_degrees (180 =
+    any angle, so a code read from them carries no slant at all), then, with
+    --continuous_view_shift, rolled to a random position (no position either). None when
+    both are off: those codes are then read from categorical_view's copies.
     """
-    if not config.continuous_view_rotation_degrees:
+    if not (config.continuous_view_rotation_degrees or config.continuous_view_shift):
         return None
-    height, width = architecture.image_shape[:2]
-    transforms = random_affine_transforms(rng, tf.shape(images)[0], height, width,
-                                          config.continuous_view_rotation_degrees, 0.0)
-    return transform_images(images, transforms, architecture.output_range[0])
+    if config.continuous_view_rotation_degrees:
+        height, width = architecture.image_shape[:2]
+        transforms = random_affine_transforms(rng, tf.shape(images)[0], height, width,
+                                              config.continuous_view_rotation_degrees, 0.0)
+        images = transform_images(images, transforms, architecture.output_range[0])
+    if config.continuous_view_shift:
+        images = random_cyclic_shifts(rng, images)
+    return images
 
 
 def categorical_view(config, architecture, rng: tf.random.Generator,

@@ -48,6 +48,7 @@ class TrainConfig:
     categorical_elastic_alpha: float = 0.0
     continuous_codes_from_views: Tuple[str, ...] = ()
     continuous_view_rotation_degrees: float = 0.0
+    continuous_view_shift: bool = False
     learn_continuous_std: bool = False
     continuous_std_floor: float = 0.01
     batch_size: int = 128
@@ -157,14 +158,6 @@ def validate_config(config: TrainConfig) -> None:
              f"--instance_noise_std must be >= 0, got {config.instance_noise_std}")
     _require(config.generator_mi_warmup_steps >= 0, "--generator_mi_warmup_steps must be "
              f">= 0 (0 = full weight from the start), got {config.generator_mi_warmup_steps}")
-    _require(0 <= config.categorical_rotation_degrees <= 90, "--categorical_rotation_degrees "
-             f"must be in [0, 90], got {config.categorical_rotation_degrees}")
-    _require(0 <= config.categorical_shear <= 1, "--categorical_shear must be in [0, 1], got "
-             f"{config.categorical_shear}")
-    _require(0 <= config.categorical_stroke <= 1, "--categorical_stroke must be in [0, 1], got "
-             f"{config.categorical_stroke}")
-    _require(0 <= config.categorical_elastic_alpha <= 100, "--categorical_elastic_alpha must "
-             f"be in [0, 100], got {config.categorical_elastic_alpha}")
     _require(config.network.noise_scale > 0, "--noise_scale must be positive, got "
              f"{config.network.noise_scale}")
     _require(config.instance_noise_steps >= 0, "--instance_noise_steps must be >= 0 (0 = "
@@ -189,29 +182,8 @@ def validate_config(config: TrainConfig) -> None:
     _validate_candidates(config)
     _validate_shared_batch(config)
     _validate_final_choice(config)
-    _validate_continuous_views(config)
-
-
-def _validate_continuous_views(config: TrainConfig) -> None:
-    """--continuous_codes_from_views (code_augmentation.py)."""
-    if not config.continuous_codes_from_views:
-        _require(not config.continuous_view_rotation_degrees, "--continuous_view_rotation_"
-                 "degrees rotates the copies of --continuous_codes_from_views, which names "
-                 "no code: name the codes (e.g. c3) or leave it 0")
-        return
-    try:
-        code_augmentation.continuous_view_indices(config.latent,
-                                                  config.continuous_codes_from_views)
-    except ValueError as error:
-        raise ConfigError(f"--continuous_codes_from_views: {error}") from None
-    _require(0 <= config.continuous_view_rotation_degrees <= 180,
-             "--continuous_view_rotation_degrees must be in [0, 180], got "
-             f"{config.continuous_view_rotation_degrees}")
-    _require(bool(config.continuous_view_rotation_degrees)
-             or code_augmentation.views_are_on(config), "--continuous_codes_from_views "
-             "reads codes from distorted copies of G's images, but none are made: set "
-             "--continuous_view_rotation_degrees, or one of --categorical_rotation_degrees, "
-             "--categorical_shear, --categorical_stroke, --categorical_elastic_alpha")
+    error = code_augmentation.view_setting_error(config)
+    _require(error is None, error)
 
 
 def _validate_final_choice(config: TrainConfig) -> None:

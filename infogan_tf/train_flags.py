@@ -57,7 +57,9 @@ flags.DEFINE_list("continuous_codes_from_views", [], "Continuous codes (e.g. c3)
                   "cannot be slant (code_augmentation.py).")
 flags.DEFINE_float("continuous_view_rotation_degrees", 0.0, "If > 0, those codes are read "
                    "instead from their own copies rotated by up to this many degrees "
-                   "(180 = any angle; no shear or elastic distortion).")
+                   "(180 = any angle; no shear or elastic distortion; 0 = not rotated).")
+flags.DEFINE_boolean("continuous_view_shift", False, "... and rolled (cyclically) to a "
+                     "random position, so those codes cannot be position either.")
 flags.DEFINE_boolean("fused_batch_norm", False, "Batch norm with TensorFlow's fused op when "
                      "training (faster in bfloat16; off by default: not bit-reproducible on "
                      "resume and differs under XLA).")
@@ -193,6 +195,7 @@ def config_from_flags() -> TrainConfig:
         categorical_elastic_alpha=FLAGS.categorical_elastic_alpha,
         continuous_codes_from_views=tuple(FLAGS.continuous_codes_from_views),
         continuous_view_rotation_degrees=FLAGS.continuous_view_rotation_degrees,
+        continuous_view_shift=FLAGS.continuous_view_shift,
         learn_continuous_std=FLAGS.learn_continuous_std,
         continuous_std_floor=FLAGS.continuous_std_floor, batch_size=FLAGS.batch_size,
         d_learning_rate=FLAGS.d_learning_rate, g_learning_rate=FLAGS.g_learning_rate,

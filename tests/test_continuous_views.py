@@ -120,11 +120,45 @@ def test_with_its_own_rotation_the_code_is_read_from_the_rotated_copies():
                                rtol=1e-6)
 
 
+def _square(top, left, size=64, side=8):
+    image = np.zeros((size, size), np.float32)
+    image[top:top + side, left:left + side] = 1.0
+    return image
+
+
+def test_shifted_views_keep_the_shape_and_lose_the_position():
+    """Rolled copies of one square put it anywhere (what leaves an edge comes back)."""
+    config = TrainConfig(model_dir="unused", latent=LatentSpec.from_counts(0, [], 3),
+                         continuous_codes_from_views=("c2", "c3"), continuous_view_shift=True)
+    validate_config(config)
+    squares = np.stack([_square(2, 50)] * 500)[..., None]
+    images = tf.Variable(squares)
+    with tf.GradientTape() as tape:
+        view = code_augmentation.continuous_view(config, networks.get_architecture("dsprites"),
+                                                 tf.random.Generator.from_seed(3), images)
+        total = tf.reduce_sum(view[:, :32])
+    view = view.numpy()[..., 0]
+    offsets = []
+    for v in view:
+        rows, cols = v.any(axis=1), v.any(axis=0)
+        top = int(np.flatnonzero(rows & ~np.roll(rows, 1))[0])  # first inked row after a blank one
+        left = int(np.flatnonzero(cols & ~np.roll(cols, 1))[0])
+        offset = ((top - 2) % 64, (left - 50) % 64)
+        np.testing.assert_array_equal(v, np.roll(squares[0, ..., 0], offset, (0, 1)))
+        offsets.append(offset)
+    for axis in (0, 1):
+        assert np.histogram(np.array(offsets)[:, axis], bins=4, range=(0, 64))[0].min() > 80
+    assert float(tf.reduce_sum(tf.abs(tape.gradient(total, images)))) > 0
+
+
 @pytest.mark.parametrize("settings, message", [
     ({"continuous_codes_from_views": ("c3",)}, "but none are made"),
     ({"continuous_codes_from_views": ("c3",), "continuous_view_rotation_degrees": 181.0},
      r"must be in \[0, 180\]"),
     ({"continuous_view_rotation_degrees": 90.0}, "which names no code"),
+    ({"continuous_view_shift": True}, "which names no code"),
+    ({"categorical_shear": 1.5}, r"--categorical_shear must be in \[0, 1\], got 1.5"),
+    ({"categorical_rotation_degrees": -1.0}, r"must be in \[0, 90\]"),
     ({"continuous_codes_from_views": ("c4",), **VIEWS}, "c4 not a continuous code"),
     ({"continuous_codes_from_views": ("c1",), **VIEWS}, "c1 not a continuous code"),
 ])
