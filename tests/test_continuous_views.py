@@ -18,6 +18,18 @@ SPEC = LatentSpec.from_counts(4, [10], 2)  # c1 categorical, c2 and c3 continuou
 VIEWS = {"categorical_rotation_degrees": 25.0, "categorical_shear": 0.3}
 
 
+def _outputs_for_information(config):
+    """A trainer of `config`, 8 of its G's images, D/Q's outputs on them as generated, and
+    the outputs L_I uses (drawing the views from the trainer's rng reset to seed 9)."""
+    validate_config(config)
+    trainer = InfoGANTrainer(config, tf.distribute.get_strategy())
+    latents = SPEC.sample(tf.random.Generator.from_seed(4), 8)
+    images = trainer.generator(SPEC.generator_input(latents), training=False)
+    plain = trainer._discriminate(images)
+    trainer.rng.reset_from_seed(9)
+    return trainer, images, plain, trainer._for_information(plain, images)
+
+
 def test_names_map_to_positions_among_the_continuous_codes():
     assert code_augmentation.continuous_view_indices(SPEC, ("c3",)) == (1,)
     assert code_augmentation.continuous_view_indices(SPEC, ("c3", "c2")) == (1, 0)
@@ -28,13 +40,7 @@ def test_names_map_to_positions_among_the_continuous_codes():
 def test_trainer_reads_the_named_code_from_the_view_and_the_other_from_the_image():
     config = TrainConfig(model_dir="unused", latent=SPEC, batch_size=8,
                          continuous_codes_from_views=("c3",), **VIEWS)
-    validate_config(config)
-    trainer = InfoGANTrainer(config, tf.distribute.get_strategy())
-    latents = SPEC.sample(tf.random.Generator.from_seed(4), 8)
-    images = trainer.generator(SPEC.generator_input(latents), training=False)
-    plain = trainer._discriminate(images)
-    trainer.rng.reset_from_seed(9)
-    mixed = trainer._for_information(plain, images)
+    trainer, images, plain, mixed = _outputs_for_information(config)
     view = code_augmentation.categorical_view(config, trainer.architecture,
                                               tf.random.Generator.from_seed(9), images)
     expected = trainer._discriminate(view)
@@ -101,12 +107,7 @@ def test_with_its_own_rotation_the_code_is_read_from_the_rotated_copies():
     config = TrainConfig(model_dir="unused", latent=SPEC, batch_size=8,
                          continuous_codes_from_views=("c3",),
                          continuous_view_rotation_degrees=180.0, **VIEWS)
-    trainer = InfoGANTrainer(config, tf.distribute.get_strategy())
-    latents = SPEC.sample(tf.random.Generator.from_seed(4), 8)
-    images = trainer.generator(SPEC.generator_input(latents), training=False)
-    plain = trainer._discriminate(images)
-    trainer.rng.reset_from_seed(9)
-    mixed = trainer._for_information(plain, images)
+    trainer, images, plain, mixed = _outputs_for_information(config)
     rng = tf.random.Generator.from_seed(9)  # the same draws, in the same order
     categorical = trainer._discriminate(code_augmentation.categorical_view(
         config, trainer.architecture, rng, images))
