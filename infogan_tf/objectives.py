@@ -46,12 +46,13 @@ class InfoGANObjectives:
     def _for_information(self, fake: networks.DiscriminatorOutputs, fake_images: tf.Tensor):
         """D/Q's outputs for L_I: the categorical logits read from randomly distorted
         copies of the images when that is on, and the continuous codes of
-        --continuous_codes_from_views from those or their own rotated copies
-        (code_augmentation.py)."""
+        --continuous_codes_from_views from those or from their own rotated and/or shifted
+        copies (code_augmentation.continuous_view)."""
         moved = code_augmentation.categorical_view(self.config, self.architecture, self.rng,
                                                    fake_images)
-        viewed = None if moved is None else self._discriminate(moved)
-        if viewed is not None:
+        viewed = None
+        if moved is not None:
+            viewed = self._discriminate(moved)
             fake = fake._replace(categorical_logits=viewed.categorical_logits)
         if not self.config.continuous_codes_from_views:
             return fake
