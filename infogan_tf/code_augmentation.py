@@ -9,11 +9,13 @@ transformations: digit identity. The continuous codes (and D's validity) still
 see the images as generated, so a continuous code can still capture slant.
 No labels are involved.
 
-The same argument separates the continuous codes (--continuous_codes_from_views): a code
-Q reads from these views cannot be slant either, so it is left to a factor that survives
-rotation and shear, such as stroke width, while a code read from the images as generated
-remains free to take slant. Without it, L_I with a fixed std is the same for any rotation
-of the continuous codes' plane, and both codes can mix slant and width.
+The same argument can separate the continuous codes (--continuous_codes_from_views), where
+L_I with a fixed std is otherwise the same for any rotation of their plane and both codes
+can mix slant and width. Turns within 25 degrees are not enough for that: a code's slant
+range can be wider and stay readable (docs/studies/probe_continuous_views/). Copies turned
+by any angle (continuous_view) carry no slant at all, so a code read from them is left to a
+factor that survives rotation, such as stroke width; rolled copies likewise carry no
+position (dSprites).
 """
 
 import math

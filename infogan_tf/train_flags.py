@@ -53,8 +53,8 @@ flags.DEFINE_float("categorical_stroke", 0.0, "... and with strokes thickened or
 flags.DEFINE_float("categorical_elastic_alpha", 0.0, "... and elastically distorted (Simard "
                    "et al. 2003; sigma 4 px, this alpha; 34 = Simard's MNIST setting; 0 = off).")
 flags.DEFINE_list("continuous_codes_from_views", [], "Continuous codes (e.g. c3) that Q "
-                  "reads from the same distorted views as the categorical codes, so they "
-                  "cannot be slant (code_augmentation.py).")
+                  "reads from distorted copies of G's images: the categorical codes' views, "
+                  "or their own with the next two flags (code_augmentation.py).")
 flags.DEFINE_float("continuous_view_rotation_degrees", 0.0, "If > 0, those codes are read "
                    "instead from their own copies rotated by up to this many degrees "
                    "(180 = any angle; no shear or elastic distortion; 0 = not rotated).")
