@@ -15,7 +15,9 @@ can mix slant and width. Turns within 25 degrees are not enough for that: a code
 range can be wider and stay readable (docs/studies/probe_continuous_views/). Copies turned
 by any angle (continuous_view) carry no slant at all, so a code read from them is left to a
 factor that survives rotation, such as stroke width; rolled copies likewise carry no
-position (dSprites).
+position (dSprites). Copies with strokes randomly thickened or thinned
+(--continuous_codes_from_stroke_views) carry little stroke width, so a code read from them is
+pushed towards a factor that survives it, such as slant.
 """
 
 import math
@@ -140,10 +142,13 @@ def view_setting_error(config):
     """The message for the first invalid view setting of a TrainConfig, or None."""
     ranges = (("categorical_rotation_degrees", 90), ("categorical_shear", 1),
               ("categorical_stroke", 1), ("categorical_elastic_alpha", 100),
-              ("continuous_view_rotation_degrees", 180))
+              ("continuous_view_rotation_degrees", 180), ("continuous_view_stroke", 1))
     for name, high in ranges:
         if not 0 <= getattr(config, name) <= high:
             return f"--{name} must be in [0, {high}], got {getattr(config, name)}"
+    error = _stroke_view_setting_error(config)
+    if error:
+        return error
     own_view = config.continuous_view_rotation_degrees or config.continuous_view_shift
     if not config.continuous_codes_from_views:
         return None if not own_view else (
@@ -159,6 +164,25 @@ def view_setting_error(config):
                 "images, but none are made: set --continuous_view_rotation_degrees or "
                 "--continuous_view_shift, or one of --categorical_rotation_degrees, "
                 "--categorical_shear, --categorical_stroke, --categorical_elastic_alpha")
+    return None
+
+
+def _stroke_view_setting_error(config):
+    """The message for an invalid --continuous_codes_from_stroke_views setting, or None."""
+    names, stroke = config.continuous_codes_from_stroke_views, config.continuous_view_stroke
+    if bool(names) != bool(stroke):
+        return ("--continuous_codes_from_stroke_views and --continuous_view_stroke go "
+                "together: name the codes (e.g. c2) and a stroke change in (0, 1], or neither")
+    if not names:
+        return None
+    try:
+        continuous_view_indices(config.latent, names)
+    except ValueError as error:
+        return f"--continuous_codes_from_stroke_views: {error}"
+    both = sorted(set(names) & set(config.continuous_codes_from_views))
+    if both:
+        return (f"{', '.join(both)} named in both --continuous_codes_from_views and "
+                "--continuous_codes_from_stroke_views: Q reads each code from one kind of copy")
     return None
 
 
@@ -210,6 +234,15 @@ def continuous_view(config, architecture, rng: tf.random.Generator, images: tf.T
     if config.continuous_view_shift:
         images = random_cyclic_shifts(rng, images)
     return images
+
+
+def stroke_view(config, rng: tf.random.Generator, images: tf.Tensor):
+    """The copies Q reads the --continuous_codes_from_stroke_views from: strokes thickened
+    or thinned by a fraction uniform in ± --continuous_view_stroke (random_stroke_change),
+    or None when no code is named."""
+    if not config.continuous_codes_from_stroke_views:
+        return None
+    return random_stroke_change(rng, images, config.continuous_view_stroke)
 
 
 def categorical_view(config, architecture, rng: tf.random.Generator,

@@ -49,6 +49,8 @@ class TrainConfig:
     continuous_codes_from_views: Tuple[str, ...] = ()
     continuous_view_rotation_degrees: float = 0.0
     continuous_view_shift: bool = False
+    continuous_codes_from_stroke_views: Tuple[str, ...] = ()
+    continuous_view_stroke: float = 0.0
     learn_continuous_std: bool = False
     continuous_std_floor: float = 0.01
     batch_size: int = 128
@@ -119,8 +121,8 @@ class TrainConfig:
         values = {k: v for k, v in values.items() if k in known}
         values["latent"] = LatentSpec.from_dict(values["latent"])
         values["network"] = NetworkOptions(**values.get("network", {}))
-        values["continuous_codes_from_views"] = tuple(values.get("continuous_codes_from_views",
-                                                                 ()))
+        for name in ("continuous_codes_from_views", "continuous_codes_from_stroke_views"):
+            values[name] = tuple(values.get(name, ()))
         return cls(**values)
 
 

@@ -60,6 +60,13 @@ flags.DEFINE_float("continuous_view_rotation_degrees", 0.0, "If > 0, those codes
                    "(180 = any angle; no shear or elastic distortion; 0 = not rotated).")
 flags.DEFINE_boolean("continuous_view_shift", False, "... and rolled (cyclically) to a "
                      "random position, so those codes cannot be position either.")
+flags.DEFINE_list("continuous_codes_from_stroke_views", [], "Continuous codes (e.g. c2) that "
+                  "Q reads from copies of G's images with strokes thickened or thinned by a "
+                  "random amount up to --continuous_view_stroke, so they cannot be stroke "
+                  "width (code_augmentation.py).")
+flags.DEFINE_float("continuous_view_stroke", 0.0, "The largest stroke change of those "
+                   "copies, a fraction of a 3x3 dilation/erosion (1 = about one pixel per "
+                   "edge); > 0 when codes are named.")
 flags.DEFINE_boolean("fused_batch_norm", False, "Batch norm with TensorFlow's fused op when "
                      "training (faster in bfloat16; off by default: not bit-reproducible on "
                      "resume and differs under XLA).")
@@ -196,6 +203,8 @@ def config_from_flags() -> TrainConfig:
         continuous_codes_from_views=tuple(FLAGS.continuous_codes_from_views),
         continuous_view_rotation_degrees=FLAGS.continuous_view_rotation_degrees,
         continuous_view_shift=FLAGS.continuous_view_shift,
+        continuous_codes_from_stroke_views=tuple(FLAGS.continuous_codes_from_stroke_views),
+        continuous_view_stroke=FLAGS.continuous_view_stroke,
         learn_continuous_std=FLAGS.learn_continuous_std,
         continuous_std_floor=FLAGS.continuous_std_floor, batch_size=FLAGS.batch_size,
         d_learning_rate=FLAGS.d_learning_rate, g_learning_rate=FLAGS.g_learning_rate,
