@@ -25,6 +25,7 @@ EXPECTED = {
     "mnist": ("mnist", "mnist", 62, (10,), 2, 1.0, 1.0, 2e-4, 1e-3, 74),
     "mnist_paper": ("mnist", "mnist", 62, (10,), 2, 1.0, 1.0, 2e-4, 1e-3, 74),
     "mnist_restarts": ("mnist", "mnist", 62, (10,), 2, 1.0, 1.0, 2e-4, 1e-3, 74),
+    "mnist_code_views": ("mnist", "mnist", 62, (10,), 2, 1.0, 1.0, 2e-4, 1e-3, 74),
     "svhn": ("svhn", "svhn", 124, (10,) * 4, 4, 1.0, 1.0, 2e-4, 1e-3, 168),
     "celeba": ("celeb_a", "svhn", 128, (10,) * 10, 0, 1.0, None, 2e-4, 1e-3, 228),
     "faces_azimuth": ("folder", "faces", 128, (), 5, None, 0.2, 2e-4, 5e-4, 133),
@@ -68,6 +69,19 @@ def test_mnist_restarts_is_mnist_with_a_faster_q_three_candidates_and_a_late_cho
             restarts.choose_checkpoint_from) == (1e-3, 3, 2000, 3000)
     assert dataclasses.replace(restarts, q_learning_rate=None, candidates=1,
                                choose_checkpoint_from=0) == default
+
+
+def test_mnist_code_views_is_mnist_restarts_with_c3_turned_and_c2_restroked(parse_flags):
+    restarts = parse_flags(flagfile="mnist_restarts")
+    views = parse_flags(flagfile="mnist_code_views")
+    assert (views.continuous_codes_from_views, views.continuous_view_rotation_degrees,
+            views.continuous_view_shift) == (("c3",), 180.0, False)
+    assert (views.continuous_codes_from_stroke_views, views.continuous_view_stroke) == (
+        ("c2",), 1.0)
+    assert dataclasses.replace(views, continuous_codes_from_views=(),
+                               continuous_view_rotation_degrees=0.0,
+                               continuous_codes_from_stroke_views=(),
+                               continuous_view_stroke=0.0) == restarts
 
 
 def test_the_fast_q_figure1_pair_is_the_baseline_pair_with_the_restarts_q_rate(parse_flags):
