@@ -1,4 +1,5 @@
-"""--continuous_codes_from_views: chosen continuous codes read from the categorical views."""
+"""--continuous_codes_from_views: chosen continuous codes read from distorted copies (the
+categorical views or their own), and each code from its own kind of copy."""
 
 import dataclasses
 import json
@@ -53,18 +54,22 @@ def test_trainer_reads_the_named_code_from_the_view_and_the_other_from_the_image
     assert not np.allclose(mixed.continuous_mean[:, 1], plain.continuous_mean[:, 1])
 
 
-def test_the_view_changes_the_bound_g_and_q_are_trained_on():
-    """The gradient of c3's bound reaches G through the view (the transform is differentiable)."""
-    config = TrainConfig(model_dir="unused", latent=SPEC, batch_size=8,
-                         continuous_codes_from_views=("c3",), **VIEWS)
+@pytest.mark.parametrize("code, settings", [
+    ("c3", {"continuous_codes_from_views": ("c3",), **VIEWS}),
+    ("c2", {"continuous_codes_from_stroke_views": ("c2",), "continuous_view_stroke": 1.0}),
+])
+def test_the_view_changes_the_bound_g_and_q_are_trained_on(code, settings):
+    """The gradient of the code's bound reaches G through its view (the views are
+    differentiable): the categorical views for c3, the stroke copies for c2."""
+    config = TrainConfig(model_dir="unused", latent=SPEC, batch_size=8, **settings)
     trainer = InfoGANTrainer(config, tf.distribute.get_strategy())
     latents = SPEC.sample(tf.random.Generator.from_seed(5), 8)
     with tf.GradientTape() as tape:
         images = trainer.generator(SPEC.generator_input(latents), training=True)
         bounds, _ = trainer._information(
             latents, trainer._for_information(trainer._discriminate(images), images))
-        c3 = tf.reduce_mean(bounds["c3"])
-    gradients = tape.gradient(c3, trainer.generator.trainable_variables)
+        bound = tf.reduce_mean(bounds[code])
+    gradients = tape.gradient(bound, trainer.generator.trainable_variables)
     assert sum(float(tf.reduce_sum(tf.abs(g))) for g in gradients if g is not None) > 0
 
 
@@ -119,6 +124,30 @@ def test_with_its_own_rotation_the_code_is_read_from_the_rotated_copies():
                                rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(mixed.continuous_mean[:, 0], plain.continuous_mean[:, 0],
                                rtol=1e-6)
+
+
+def test_each_code_is_read_from_its_own_copies():
+    """c1 from the categorical views, c3 from the turned copies, c2 from the stroke copies,
+    drawn from the trainer's rng in that order."""
+    config = TrainConfig(model_dir="unused", latent=SPEC, batch_size=8,
+                         continuous_codes_from_views=("c3",),
+                         continuous_view_rotation_degrees=180.0,
+                         continuous_codes_from_stroke_views=("c2",), continuous_view_stroke=1.0,
+                         **VIEWS)
+    trainer, images, plain, mixed = _outputs_for_information(config)
+    rng = tf.random.Generator.from_seed(9)
+    views = [trainer._discriminate(view(rng)) for view in (
+        lambda r: code_augmentation.categorical_view(config, trainer.architecture, r, images),
+        lambda r: code_augmentation.continuous_view(config, trainer.architecture, r, images),
+        lambda r: code_augmentation.stroke_view(config, r, images))]
+    close = {"rtol": 1e-5, "atol": 1e-5}
+    np.testing.assert_allclose(mixed.categorical_logits[0], views[0].categorical_logits[0],
+                               **close)
+    for part in ("continuous_mean", "continuous_log_std"):
+        got = np.asarray(getattr(mixed, part))
+        np.testing.assert_allclose(got[:, 1], np.asarray(getattr(views[1], part))[:, 1], **close)
+        np.testing.assert_allclose(got[:, 0], np.asarray(getattr(views[2], part))[:, 0], **close)
+    assert not np.allclose(mixed.continuous_mean[:, 0], plain.continuous_mean[:, 0])
 
 
 def _square(top, left, size=64, side=8):

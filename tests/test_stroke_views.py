@@ -10,7 +10,6 @@ from infogan_tf import code_augmentation
 from infogan_tf import digit_measures
 from infogan_tf.config import ConfigError, TrainConfig, validate_config
 from infogan_tf.latent import LatentSpec
-from infogan_tf.trainer import InfoGANTrainer
 
 SPEC = LatentSpec.from_counts(4, [10], 2)  # c1 categorical, c2 and c3 continuous.
 BOTH_VIEWS = {"categorical_rotation_degrees": 25.0, "categorical_shear": 0.3,
@@ -44,46 +43,6 @@ def test_stroke_views_spread_the_width_and_keep_the_slant():
     assert np.all(np.abs(slants - digit_measures.slant_degrees(bar)) < 2.0)
     none = TrainConfig(model_dir="unused", latent=SPEC)
     assert code_augmentation.stroke_view(none, None, None) is None
-
-
-def test_each_code_is_read_from_its_own_copies():
-    """c1 from the categorical views, c3 from the turned copies, c2 from the stroke copies,
-    drawn from the trainer's rng in that order."""
-    config = TrainConfig(model_dir="unused", latent=SPEC, batch_size=8, **BOTH_VIEWS)
-    validate_config(config)
-    trainer = InfoGANTrainer(config, tf.distribute.get_strategy())
-    latents = SPEC.sample(tf.random.Generator.from_seed(4), 8)
-    images = trainer.generator(SPEC.generator_input(latents), training=False)
-    plain = trainer._discriminate(images)
-    trainer.rng.reset_from_seed(9)
-    mixed = trainer._for_information(plain, images)
-    rng = tf.random.Generator.from_seed(9)
-    views = [trainer._discriminate(view(rng)) for view in (
-        lambda r: code_augmentation.categorical_view(config, trainer.architecture, r, images),
-        lambda r: code_augmentation.continuous_view(config, trainer.architecture, r, images),
-        lambda r: code_augmentation.stroke_view(config, r, images))]
-    close = {"rtol": 1e-5, "atol": 1e-5}
-    np.testing.assert_allclose(mixed.categorical_logits[0], views[0].categorical_logits[0],
-                               **close)
-    for part in ("continuous_mean", "continuous_log_std"):
-        got = np.asarray(getattr(mixed, part))
-        np.testing.assert_allclose(got[:, 1], np.asarray(getattr(views[1], part))[:, 1], **close)
-        np.testing.assert_allclose(got[:, 0], np.asarray(getattr(views[2], part))[:, 0], **close)
-    assert not np.allclose(mixed.continuous_mean[:, 0], plain.continuous_mean[:, 0])
-
-
-def test_the_stroke_view_passes_c2s_gradient_to_g():
-    config = TrainConfig(model_dir="unused", latent=SPEC, batch_size=8,
-                         continuous_codes_from_stroke_views=("c2",), continuous_view_stroke=1.0)
-    trainer = InfoGANTrainer(config, tf.distribute.get_strategy())
-    latents = SPEC.sample(tf.random.Generator.from_seed(5), 8)
-    with tf.GradientTape() as tape:
-        images = trainer.generator(SPEC.generator_input(latents), training=True)
-        bounds, _ = trainer._information(
-            latents, trainer._for_information(trainer._discriminate(images), images))
-        c2 = tf.reduce_mean(bounds["c2"])
-    gradients = tape.gradient(c2, trainer.generator.trainable_variables)
-    assert sum(float(tf.reduce_sum(tf.abs(g))) for g in gradients if g is not None) > 0
 
 
 @pytest.mark.parametrize("settings, message", [
