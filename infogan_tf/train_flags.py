@@ -62,7 +62,7 @@ flags.DEFINE_boolean("continuous_view_shift", False, "... and rolled (cyclically
                      "random position, so those codes cannot be position either.")
 flags.DEFINE_list("continuous_codes_from_stroke_views", [], "Continuous codes (e.g. c2) that "
                   "Q reads from copies of G's images with strokes thickened or thinned by a "
-                  "random amount up to --continuous_view_stroke, so they cannot be stroke "
+                  "random amount up to --continuous_view_stroke, so they carry little stroke "
                   "width (code_augmentation.py).")
 flags.DEFINE_float("continuous_view_stroke", 0.0, "The largest stroke change of those "
                    "copies, a fraction of a 3x3 dilation/erosion (1 = about one pixel per "
