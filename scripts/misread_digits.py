@@ -6,7 +6,7 @@ does). For each of the `--top` largest confusions (digit A read as the category
 matched to digit B) three grids of up to 64 images are written to OUTPUT_DIR:
 - real_A_read_as_B.png: test images of A that Q puts in B's category;
 - real_A_read_as_A.png: test images of A that Q reads correctly, to compare;
-- generated_B.png: G's samples of B's category (noise seed 0).
+- generated_B.png, generated_A.png: G's samples of B's and of A's category (noise seed 0).
 Labels are read only here, after training, as in `evaluate`.
 
 Usage: python scripts/misread_digits.py MODEL_DIR OUTPUT_DIR [CHECKPOINT] [--top=N]
@@ -73,8 +73,8 @@ def report(model_dir: str, output_dir: str, checkpoint=None, top: int = 3) -> di
             chosen = (test.labels == label) & (predicted == cluster_of[shown_as])
             _save(real[chosen], os.path.join(output_dir, f"real_{label}_read_as_{shown_as}.png"),
                   output_range)
-        _save(generated[drawn == cluster_of[read_as]],
-              os.path.join(output_dir, f"generated_{read_as}.png"), output_range)
+            _save(generated[drawn == cluster_of[shown_as]],
+                  os.path.join(output_dir, f"generated_{shown_as}.png"), output_range)
     return {"checkpoint": model.checkpoint_path, "step": model.step,
             "accuracy": metrics.hungarian_accuracy(test.labels, predicted),
             "test_images_per_label": np.bincount(test.labels).tolist(),

@@ -48,7 +48,7 @@ def test_report_writes_grids_of_each_confusion(tmp_path, mnist_dir, capsys):
         digit, read_as = confusion["digit"], confusion["read_as"]
         assert digit != read_as and confusion["count"] > 0
         for name in (f"real_{digit}_read_as_{read_as}", f"real_{digit}_read_as_{digit}",
-                     f"generated_{read_as}"):
+                     f"generated_{read_as}", f"generated_{digit}"):
             grid = np.asarray(Image.open(tmp_path / "out" / f"{name}.png"))
             assert grid.shape == (8 * 29 - 1, 8 * 29 - 1)
     # Images of the first confusion's digit in the category it is misread as are shown.
