@@ -2,6 +2,7 @@
 
 import glob
 import hashlib
+import importlib.util
 import itertools
 import os
 
@@ -16,6 +17,15 @@ from infogan_tf.trainer import InfoGANTrainer
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _KEY_BLOCKS = itertools.count(1)
+
+
+def load_script(name: str):
+    """scripts/<name>.py imported as a module (scripts/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(name, os.path.join(REPO, "scripts",
+                                                                     f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def two_replica_strategy() -> tf.distribute.MirroredStrategy:

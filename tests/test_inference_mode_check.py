@@ -1,23 +1,15 @@
 """scripts/inference_mode_check.py on a tiny spectrally normalised (dSprites) run."""
 
-import importlib.util
-import os
-
 import numpy as np
 
 from infogan_tf.config import TrainConfig
 from infogan_tf.latent import LatentSpec
 from infogan_tf.training import train
-
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from run_helpers import load_script
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location(
-        "inference_mode_check", os.path.join(REPO, "scripts", "inference_mode_check.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("inference_mode_check")
 
 
 def test_reports_sigma_and_both_modes_bounds(tmp_path, dsprites_dir, monkeypatch):

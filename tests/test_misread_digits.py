@@ -1,8 +1,6 @@
 """scripts/misread_digits.py: the confusions it names and the grids it writes."""
 
-import importlib.util
 import json
-import os
 
 import numpy as np
 from PIL import Image
@@ -10,16 +8,11 @@ from PIL import Image
 from infogan_tf.config import TrainConfig
 from infogan_tf.latent import LatentSpec
 from infogan_tf.training import train
-
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from run_helpers import load_script
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location(
-        "misread_digits", os.path.join(REPO, "scripts", "misread_digits.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("misread_digits")
 
 
 def test_largest_confusions_are_counted_against_the_matched_categories():
