@@ -54,10 +54,19 @@ def _save(images: np.ndarray, path: str, output_range) -> None:
 
 
 def report(model_dir: str, output_dir: str, checkpoint=None, top: int = 3) -> dict:
-    """Writes the grids described in the module docstring; returns the counts."""
+    """Writes the grids described in the module docstring; returns the counts.
+
+    Raises:
+      ValueError: the run has no categorical code, or its test images no labels.
+    """
     model = model_io.load_trained_model(model_dir, checkpoint)
+    if not model.config.latent.num_categorical:
+        raise ValueError(f"{model_dir}: the run has no categorical code to compare with the "
+                         "labels")
     test = data_lib.load_dataset(model.config.dataset, model.config.data_dir, "test",
                                  model.config.dataset_options())
+    if test.labels is None:
+        raise ValueError(f"--dataset={model.config.dataset} has no labels to compare c1 with")
     real = evaluation.real_images(model, test)
     predicted = np.argmax(evaluation.discriminate(model, real).categorical_logits[0].numpy(),
                           axis=1)
@@ -87,7 +96,10 @@ def main(argv: List[str]) -> None:
     positional = [a for a in argv if not a.startswith("--")]
     if len(positional) not in (2, 3):
         sys.exit(__doc__.split("\n\n")[-1].splitlines()[0])
-    print(json.dumps(report(*positional, top=top[-1] if top else 3), indent=1))
+    try:
+        print(json.dumps(report(*positional, top=top[-1] if top else 3), indent=1))
+    except ValueError as e:
+        sys.exit(f"misread_digits: {e}")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 import json
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from infogan_tf.config import TrainConfig
@@ -49,3 +50,14 @@ def test_report_writes_grids_of_each_confusion(tmp_path, mnist_dir, capsys):
     shown = np.asarray(Image.open(
         tmp_path / "out" / f"real_{first['digit']}_read_as_{first['read_as']}.png"))
     assert shown[:28, :28].max() > 0
+
+
+def test_a_run_without_categorical_code_gets_one_clear_message(tmp_path, mnist_dir):
+    model_dir = str(tmp_path / "run")
+    train(TrainConfig(model_dir=model_dir, data_dir=mnist_dir,
+                      latent=LatentSpec.from_counts(8, [], 2), batch_size=8, train_steps=1,
+                      steps_per_loop=1, log_every=1, checkpoint_every=1, image_every=1,
+                      progress=False, seed=1))
+    with pytest.raises(SystemExit, match="no categorical code"):
+        _script().main([model_dir, str(tmp_path / "out")])
+    assert not (tmp_path / "out").exists()
