@@ -131,17 +131,36 @@ def random_elastic_distortion(rng: tf.random.Generator, images: tf.Tensor, alpha
     return bilinear_sample(images, x + field[..., 0], y + field[..., 1], fill_value)
 
 
+def random_erasing(rng: tf.random.Generator, images: tf.Tensor, size: int,
+                   fill_value: float) -> tf.Tensor:
+    """Cutout (DeVries & Taylor 2017): a size x size square of each image set to fill_value.
+
+    The square's centre is uniform over the image, so it may lie partly outside. Why for
+    c1: a category that differs from another only by one short stroke (a crossed 7 from a
+    plain 7) cannot be read back when that stroke is missing. Differentiable in the images.
+    """
+    batch, height, width = tf.shape(images)[0], images.shape[1], images.shape[2]
+    centre_y = rng.uniform([batch, 1, 1], 0.0, float(height))
+    centre_x = rng.uniform([batch, 1, 1], 0.0, float(width))
+    y = tf.reshape(tf.range(height, dtype=tf.float32) + 0.5, [1, -1, 1])
+    x = tf.reshape(tf.range(width, dtype=tf.float32) + 0.5, [1, 1, -1])
+    inside = (tf.abs(y - centre_y) < size / 2.0) & (tf.abs(x - centre_x) < size / 2.0)
+    return tf.where(inside[..., None], tf.cast(fill_value, images.dtype), images)
+
+
 def views_are_on(config) -> bool:
     """Whether Q reads its categorical codes from distorted views (see categorical_view)."""
     return bool(config.latent.num_categorical
                 and (config.categorical_rotation_degrees or config.categorical_shear
-                     or config.categorical_stroke or config.categorical_elastic_alpha))
+                     or config.categorical_stroke or config.categorical_elastic_alpha
+                     or config.categorical_erase_size))
 
 
 def view_setting_error(config):
     """The message for the first invalid view setting of a TrainConfig, or None."""
     ranges = (("categorical_rotation_degrees", 90), ("categorical_shear", 1),
               ("categorical_stroke", 1), ("categorical_elastic_alpha", 100),
+              ("categorical_erase_size", 64),
               ("continuous_view_rotation_degrees", 180), ("continuous_view_stroke", 1))
     for name, high in ranges:
         if not 0 <= getattr(config, name) <= high:
@@ -163,7 +182,8 @@ def view_setting_error(config):
         return ("--continuous_codes_from_views reads codes from distorted copies of G's "
                 "images, but none are made: set --continuous_view_rotation_degrees or "
                 "--continuous_view_shift, or one of --categorical_rotation_degrees, "
-                "--categorical_shear, --categorical_stroke, --categorical_elastic_alpha")
+                "--categorical_shear, --categorical_stroke, --categorical_elastic_alpha, "
+                "--categorical_erase_size")
     return None
 
 
@@ -248,8 +268,9 @@ def stroke_view(config, rng: tf.random.Generator, images: tf.Tensor):
 def categorical_view(config, architecture, rng: tf.random.Generator,
                      images: tf.Tensor):
     """The copies Q reads the categorical codes from (strokes thickened or thinned by up
-    to --categorical_stroke, elastically distorted, then rotated and sheared), or None
-    when all these options are 0 or there is no categorical code.
+    to --categorical_stroke, elastically distorted, rotated and sheared, then a square of
+    --categorical_erase_size pixels erased), or None when all these options are 0 or there
+    is no categorical code.
 
     Args:
       config: the TrainConfig.
@@ -269,4 +290,8 @@ def categorical_view(config, architecture, rng: tf.random.Generator,
     transforms = random_affine_transforms(rng, tf.shape(images)[0], height, width,
                                           config.categorical_rotation_degrees,
                                           config.categorical_shear)
-    return transform_images(images, transforms, architecture.output_range[0])
+    images = transform_images(images, transforms, architecture.output_range[0])
+    if config.categorical_erase_size:
+        images = random_erasing(rng, images, config.categorical_erase_size,
+                                architecture.output_range[0])
+    return images

@@ -46,6 +46,7 @@ class TrainConfig:
     categorical_shear: float = 0.0
     categorical_stroke: float = 0.0
     categorical_elastic_alpha: float = 0.0
+    categorical_erase_size: int = 0
     continuous_codes_from_views: Tuple[str, ...] = ()
     continuous_view_rotation_degrees: float = 0.0
     continuous_view_shift: bool = False

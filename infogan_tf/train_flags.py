@@ -52,6 +52,9 @@ flags.DEFINE_float("categorical_stroke", 0.0, "... and with strokes thickened or
                    "1 = about one pixel per edge).")
 flags.DEFINE_float("categorical_elastic_alpha", 0.0, "... and elastically distorted (Simard "
                    "et al. 2003; sigma 4 px, this alpha; 34 = Simard's MNIST setting; 0 = off).")
+flags.DEFINE_integer("categorical_erase_size", 0, "... and, last, a square of this many "
+                     "pixels a side erased to the background at a random place (Cutout; "
+                     "0 = off).")
 flags.DEFINE_list("continuous_codes_from_views", [], "Continuous codes (e.g. c3) that Q "
                   "reads from distorted copies of G's images: the categorical codes' views, "
                   "or their own with the next two flags (code_augmentation.py).")
@@ -200,6 +203,7 @@ def config_from_flags() -> TrainConfig:
         categorical_shear=FLAGS.categorical_shear,
         categorical_stroke=FLAGS.categorical_stroke,
         categorical_elastic_alpha=FLAGS.categorical_elastic_alpha,
+        categorical_erase_size=FLAGS.categorical_erase_size,
         continuous_codes_from_views=tuple(FLAGS.continuous_codes_from_views),
         continuous_view_rotation_degrees=FLAGS.continuous_view_rotation_degrees,
         continuous_view_shift=FLAGS.continuous_view_shift,

@@ -1,5 +1,6 @@
 """Rotated/sheared views of G's images for Q's categorical heads (--categorical_rotation_degrees)."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -201,3 +202,47 @@ def test_elastic_distortion_is_in_the_view_only_when_asked():
     assert code_augmentation.categorical_view(
         TrainConfig(model_dir="unused", latent=spec), architecture,
         tf.random.Generator.from_seed(1), images) is None
+
+
+def test_erasing_blanks_one_square_of_the_asked_size_and_passes_gradients():
+    images = tf.Variable(np.ones((64, 28, 28, 1), np.float32))
+    with tf.GradientTape() as tape:
+        erased = code_augmentation.random_erasing(tf.random.Generator.from_seed(3), images,
+                                                  8, 0.0)
+        total = tf.reduce_sum(erased)
+    blank = (erased.numpy()[..., 0] == 0.0)
+    # Each image loses at most one 8 x 8 square, all of it when the centre is well inside.
+    assert blank.sum(axis=(1, 2)).max() == 64 and blank.sum(axis=(1, 2)).min() > 0
+    for mask in blank:
+        rows, columns = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]
+        assert np.all(np.diff(rows) == 1) and np.all(np.diff(columns) == 1)  # One block.
+        assert mask.sum() == len(rows) * len(columns)
+    # Centres are uniform: over many images every pixel is erased sometimes.
+    many = code_augmentation.random_erasing(tf.random.Generator.from_seed(4),
+                                            tf.ones((2000, 28, 28, 1)), 8, 0.0)
+    assert np.all((many.numpy() == 0.0).any(axis=0))
+    gradient = tape.gradient(total, images).numpy()
+    np.testing.assert_array_equal(gradient, 1.0 - blank[..., None])
+
+
+def test_erasing_comes_last_in_the_view_and_only_when_asked():
+    spec = LatentSpec.from_counts(4, [10], 2)
+    architecture = networks.get_architecture("mnist")
+    images = tf.constant(_bar())
+    config = TrainConfig(model_dir="unused", latent=spec, categorical_rotation_degrees=10.0,
+                         categorical_erase_size=6)
+    view = code_augmentation.categorical_view(config, architecture,
+                                              tf.random.Generator.from_seed(1), images)
+    rng = tf.random.Generator.from_seed(1)
+    transforms = code_augmentation.random_affine_transforms(rng, 1, 28, 28, 10.0, 0.0)
+    expected = code_augmentation.random_erasing(
+        rng, code_augmentation.transform_images(images, transforms, 0.0), 6, 0.0)
+    np.testing.assert_allclose(view, expected, atol=1e-6)
+    unchanged = dataclasses.replace(config, categorical_erase_size=0)
+    plain = code_augmentation.categorical_view(unchanged, architecture,
+                                               tf.random.Generator.from_seed(1), images)
+    np.testing.assert_allclose(plain, code_augmentation.transform_images(
+        images, code_augmentation.random_affine_transforms(
+            tf.random.Generator.from_seed(1), 1, 28, 28, 10.0, 0.0), 0.0), atol=1e-6)
+    assert "categorical_erase_size must be in [0, 64]" in code_augmentation.view_setting_error(
+        dataclasses.replace(config, categorical_erase_size=65))
