@@ -12,17 +12,15 @@ No labels are involved.
 The same argument can separate the continuous codes (--continuous_codes_from_views), where
 L_I with a fixed std is otherwise the same for any rotation of their plane and both codes
 can mix slant and width. Turns within 25 degrees are not enough for that: a code's slant
-range can be wider and stay readable (docs/studies/probe_continuous_views/). Copies turned
-by any angle (continuous_view) carry no slant at all, so a code read from them is left to a
-factor that survives rotation, such as stroke width; rolled copies likewise carry no
-position (dSprites). Copies with strokes randomly thickened or thinned
-(--continuous_codes_from_stroke_views) carry little stroke width, so a code read from them is
-pushed towards a factor that survives it, such as slant.
+range can be wider and stay readable (docs/studies/probe_continuous_views/); the copies
+that do separate them are made in continuous_views, from the transforms defined here.
 """
 
 import math
 
 import tensorflow as tf
+
+from infogan_tf.view_settings import views_are_on
 
 
 def random_affine_transforms(rng: tf.random.Generator, batch, height: int, width: int,
@@ -146,123 +144,6 @@ def random_erasing(rng: tf.random.Generator, images: tf.Tensor, size: int,
     x = tf.reshape(tf.range(width, dtype=tf.float32) + 0.5, [1, 1, -1])
     inside = (tf.abs(y - centre_y) < size / 2.0) & (tf.abs(x - centre_x) < size / 2.0)
     return tf.where(inside[..., None], tf.cast(fill_value, images.dtype), images)
-
-
-def views_are_on(config) -> bool:
-    """Whether Q reads its categorical codes from distorted views (see categorical_view)."""
-    return bool(config.latent.num_categorical
-                and (config.categorical_rotation_degrees or config.categorical_shear
-                     or config.categorical_stroke or config.categorical_elastic_alpha
-                     or config.categorical_erase_size))
-
-
-def view_setting_error(config):
-    """The message for the first invalid view setting of a TrainConfig, or None."""
-    ranges = (("categorical_rotation_degrees", 90), ("categorical_shear", 1),
-              ("categorical_stroke", 1), ("categorical_elastic_alpha", 100),
-              ("categorical_erase_size", 64),
-              ("continuous_view_rotation_degrees", 180), ("continuous_view_stroke", 1))
-    for name, high in ranges:
-        if not 0 <= getattr(config, name) <= high:
-            return f"--{name} must be in [0, {high}], got {getattr(config, name)}"
-    error = _stroke_view_setting_error(config)
-    if error:
-        return error
-    own_view = config.continuous_view_rotation_degrees or config.continuous_view_shift
-    if not config.continuous_codes_from_views:
-        return None if not own_view else (
-            "--continuous_view_rotation_degrees and --continuous_view_shift change the copies "
-            "of --continuous_codes_from_views, which names no code: name the codes (e.g. c3) "
-            "or leave them off")
-    try:
-        continuous_view_indices(config.latent, config.continuous_codes_from_views)
-    except ValueError as error:
-        return f"--continuous_codes_from_views: {error}"
-    if not (own_view or views_are_on(config)):
-        return ("--continuous_codes_from_views reads codes from distorted copies of G's "
-                "images, but none are made: set --continuous_view_rotation_degrees or "
-                "--continuous_view_shift, or one of --categorical_rotation_degrees, "
-                "--categorical_shear, --categorical_stroke, --categorical_elastic_alpha, "
-                "--categorical_erase_size")
-    return None
-
-
-def _stroke_view_setting_error(config):
-    """The message for an invalid --continuous_codes_from_stroke_views setting, or None."""
-    names, stroke = config.continuous_codes_from_stroke_views, config.continuous_view_stroke
-    if bool(names) != bool(stroke):
-        return ("--continuous_codes_from_stroke_views and --continuous_view_stroke go "
-                "together: name the codes (e.g. c2) and a stroke change in (0, 1], or neither")
-    if not names:
-        return None
-    try:
-        continuous_view_indices(config.latent, names)
-    except ValueError as error:
-        return f"--continuous_codes_from_stroke_views: {error}"
-    both = sorted(set(names) & set(config.continuous_codes_from_views))
-    if both:
-        return (f"{', '.join(both)} named in both --continuous_codes_from_views and "
-                "--continuous_codes_from_stroke_views: Q reads each code from one kind of copy")
-    return None
-
-
-def continuous_view_indices(spec, names) -> tuple:
-    """Positions among the continuous codes of the codes named (e.g. ("c3",) -> (1,)).
-
-    Raises:
-      ValueError: a name that is not one of the spec's continuous codes.
-    """
-    continuous = spec.code_names()[spec.num_categorical:]
-    unknown = [name for name in names if name not in continuous]
-    if unknown:
-        raise ValueError(f"{', '.join(unknown)} not a continuous code of this latent space "
-                         f"(its continuous codes: {', '.join(continuous) or 'none'})")
-    return tuple(continuous.index(name) for name in names)
-
-
-def random_cyclic_shifts(rng: tf.random.Generator, images: tf.Tensor) -> tf.Tensor:
-    """Each image rolled by a random whole number of pixels along each axis, any offset
-    equally likely, so the result says nothing about where anything was (what leaves one
-    edge comes back at the other). Differentiable in the images."""
-    batch, height, width = tf.shape(images)[0], images.shape[1], images.shape[2]
-    dx = tf.floor(rng.uniform([batch], 0.0, float(width)))
-    dy = tf.floor(rng.uniform([batch], 0.0, float(height)))
-    ones, zeros = tf.ones_like(dx), tf.zeros_like(dx)
-    # Output (x, y) reads input (x + dx, y + dy), wrapped.
-    transforms = tf.stack([ones, zeros, dx, zeros, ones, dy, zeros, zeros], axis=1)
-    result = tf.raw_ops.ImageProjectiveTransformV3(
-        images=tf.cast(images, tf.float32), transforms=transforms,
-        output_shape=tf.constant([height, width], tf.int32),
-        fill_value=tf.constant(0.0, tf.float32), interpolation="NEAREST", fill_mode="WRAP")
-    return tf.cast(result, images.dtype)
-
-
-def continuous_view(config, architecture, rng: tf.random.Generator, images: tf.Tensor):
-    """The copies Q reads the --continuous_codes_from_views from when they have their own:
-    each image rotated by an angle uniform in ± --continuous_view_rotation_degrees (180 =
-    any angle, so a code read from them carries no slant at all), then, with
-    --continuous_view_shift, rolled to a random position (no position either). None when
-    both are off: those codes are then read from categorical_view's copies.
-    """
-    if not (config.continuous_view_rotation_degrees or config.continuous_view_shift):
-        return None
-    if config.continuous_view_rotation_degrees:
-        height, width = architecture.image_shape[:2]
-        transforms = random_affine_transforms(rng, tf.shape(images)[0], height, width,
-                                              config.continuous_view_rotation_degrees, 0.0)
-        images = transform_images(images, transforms, architecture.output_range[0])
-    if config.continuous_view_shift:
-        images = random_cyclic_shifts(rng, images)
-    return images
-
-
-def stroke_view(config, rng: tf.random.Generator, images: tf.Tensor):
-    """The copies Q reads the --continuous_codes_from_stroke_views from: strokes thickened
-    or thinned by a fraction uniform in ± --continuous_view_stroke (random_stroke_change),
-    or None when no code is named."""
-    if not config.continuous_codes_from_stroke_views:
-        return None
-    return random_stroke_change(rng, images, config.continuous_view_stroke)
 
 
 def categorical_view(config, architecture, rng: tf.random.Generator,

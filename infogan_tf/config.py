@@ -8,9 +8,9 @@ touching the disk, so a bad setting is refused before anything is written.
 import dataclasses
 from typing import Optional, Tuple
 
-from infogan_tf import code_augmentation
 from infogan_tf import data as data_lib
 from infogan_tf import networks
+from infogan_tf import view_settings
 from infogan_tf.latent import LatentSpec
 from infogan_tf.networks import NetworkOptions
 
@@ -50,6 +50,7 @@ class TrainConfig:
     continuous_codes_from_views: Tuple[str, ...] = ()
     continuous_view_rotation_degrees: float = 0.0
     continuous_view_shift: bool = False
+    continuous_view_stretch: float = 0.0
     continuous_codes_from_stroke_views: Tuple[str, ...] = ()
     continuous_view_stroke: float = 0.0
     learn_continuous_std: bool = False
@@ -185,7 +186,7 @@ def validate_config(config: TrainConfig) -> None:
     _validate_candidates(config)
     _validate_shared_batch(config)
     _validate_final_choice(config)
-    error = code_augmentation.view_setting_error(config)
+    error = view_settings.view_setting_error(config)
     _require(error is None, error)
 
 

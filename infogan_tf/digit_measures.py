@@ -17,6 +17,13 @@ length or slant, and unlike ink area / skeleton length it needs no thinning
 (no scikit-image). On anti-aliased synthetic strokes 16 pixels long it reads
 0.83-0.98 of the true width (the end caps pull it down), monotone in the
 width, and varies by under 10% with the stroke's angle.
+
+Breadth (a diagnostic beside the two measures the issue names): the width of the
+whole digit across its principal axis, sqrt(12 x the smaller eigenvalue of the
+intensity-weighted covariance - 1 px^2, the pixels' own spread), i.e. the width of the uniform bar with the same
+second moment across its length. It does not change when the digit is turned, so
+it is what a code read from turned copies (--continuous_codes_from_views) can carry
+besides stroke width: the "wide to narrow" digits of some runs' Figure 2(d).
 """
 
 from typing import Dict, Sequence
@@ -29,20 +36,41 @@ from scipy import stats
 
 def slant_degrees(image: np.ndarray) -> float:
     """Principal-axis angle from vertical of a [H, W] or [H, W, 1] image, in (-90, 90]."""
+    total, var_x, var_y, cov_xy = _weighted_moments(image)
+    if total <= 0:
+        return float("nan")
+    axis_from_x = 0.5 * np.degrees(np.arctan2(2.0 * cov_xy, var_x - var_y))
+    slant = 90.0 - axis_from_x
+    return float(slant - 180.0 if slant > 90.0 else slant)
+
+
+def _weighted_moments(image: np.ndarray):
+    """(total, var_x, var_y, cov_xy) of a [H, W] or [H, W, 1] image, y pointing up."""
     weights = np.asarray(image, np.float64).reshape(image.shape[0], image.shape[1])
     weights = np.clip(weights, 0.0, None)
     total = weights.sum()
     if total <= 0:
-        return float("nan")
+        return 0.0, float("nan"), float("nan"), float("nan")
     rows, cols = np.indices(weights.shape, dtype=np.float64)
     x, y = cols, -rows  # y points up, so "leaning right" is a positive x-y covariance.
     mean_x, mean_y = (weights * x).sum() / total, (weights * y).sum() / total
     var_x = (weights * (x - mean_x) ** 2).sum() / total
     var_y = (weights * (y - mean_y) ** 2).sum() / total
     cov_xy = (weights * (x - mean_x) * (y - mean_y)).sum() / total
-    axis_from_x = 0.5 * np.degrees(np.arctan2(2.0 * cov_xy, var_x - var_y))
-    slant = 90.0 - axis_from_x
-    return float(slant - 180.0 if slant > 90.0 else slant)
+    return total, var_x, var_y, cov_xy
+
+
+def breadth(image: np.ndarray, value_range=(0.0, 1.0)) -> float:
+    """Width in pixels of the whole digit across its principal axis (see module doc)."""
+    low, high = value_range
+    image = (np.asarray(image, np.float64) - low) / (high - low)
+    total, var_x, var_y, cov_xy = _weighted_moments(image)
+    if total <= 0:
+        return 0.0
+    smaller = 0.5 * (var_x + var_y) - np.hypot(0.5 * (var_x - var_y), cov_xy)
+    # Sheppard's correction: moments over pixel centres overstate the variance by the
+    # 1/12 px^2 of a pixel's own width.
+    return float(np.sqrt(max(12.0 * smaller - 1.0, 0.0)))
 
 
 def stroke_width(image: np.ndarray, value_range=(0.0, 1.0), upsample: int = 4) -> float:
@@ -61,9 +89,10 @@ def stroke_width(image: np.ndarray, value_range=(0.0, 1.0), upsample: int = 4) -
 
 
 def measure_images(images: np.ndarray, value_range=(0.0, 1.0)) -> Dict[str, np.ndarray]:
-    """Slant (degrees) and stroke width (pixels) of each image of [N, H, W, C]."""
+    """Slant (degrees), stroke width and breadth (pixels) of each image of [N, H, W, C]."""
     return {"slant": np.array([slant_degrees(im) for im in images]),
-            "width": np.array([stroke_width(im, value_range) for im in images])}
+            "width": np.array([stroke_width(im, value_range) for im in images]),
+            "breadth": np.array([breadth(im, value_range) for im in images])}
 
 
 def sweep_correlations(values: Sequence[float], measures: np.ndarray) -> dict:

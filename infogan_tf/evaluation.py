@@ -88,10 +88,11 @@ def sweep_values(count: int) -> np.ndarray:
 
 def continuous_codes(model: TrainedModel, rows: int, values: Sequence[float],
                      seed: int) -> dict:
-    """Sweeps each continuous code over `values` for `rows` fixed (z, c) and measures slant/width.
+    """Sweeps each continuous code over `values` for `rows` fixed (z, c) and measures slant,
+    stroke width and (a diagnostic, not used to name codes) breadth.
 
     Returns:
-      {"codes": {name: {"slant": sweep_correlations, "width": ...}},
+      {"codes": {name: {"slant": sweep_correlations, "width": ..., "breadth": ...}},
        "names": {"rotation": name, "width": name}, "rows": rows, "values": [...]}.
     """
     spec = model.config.latent
@@ -102,7 +103,7 @@ def continuous_codes(model: TrainedModel, rows: int, values: Sequence[float],
         latents = visualize.continuous_traversal(spec, j, values=values, rows=rows, seed=seed)
         measured = digit_measures.measure_images(generate(model, latents), value_range)
         per_code[name] = {kind: digit_measures.sweep_correlations(
-            values, measured[kind].reshape(rows, len(values))) for kind in ("slant", "width")}
+            values, measured[kind].reshape(rows, len(values))) for kind in ("slant", "width", "breadth")}
     return {"codes": per_code, "names": digit_measures.name_codes(per_code), "rows": rows,
             "values": [float(v) for v in values]}
 

@@ -13,10 +13,12 @@ from typing import Optional
 import tensorflow as tf
 
 from infogan_tf import code_augmentation
+from infogan_tf import continuous_views
 from infogan_tf import contrastive
 from infogan_tf import losses
 from infogan_tf import networks
 from infogan_tf import schedules
+from infogan_tf import view_settings
 from infogan_tf.latent import LatentBatch
 
 
@@ -47,7 +49,7 @@ class InfoGANObjectives:
         """D/Q's outputs for L_I: the categorical logits read from randomly distorted
         copies of the images when that is on; the continuous codes of
         --continuous_codes_from_views from those or from their own rotated and/or shifted
-        copies (code_augmentation.continuous_view); and those of
+        copies (continuous_views.continuous_view); and those of
         --continuous_codes_from_stroke_views from copies with changed strokes."""
         moved = code_augmentation.categorical_view(self.config, self.architecture, self.rng,
                                                    fake_images)
@@ -56,12 +58,12 @@ class InfoGANObjectives:
             viewed = self._discriminate(moved)
             fake = fake._replace(categorical_logits=viewed.categorical_logits)
         if self.config.continuous_codes_from_views:
-            rotated = code_augmentation.continuous_view(self.config, self.architecture,
+            rotated = continuous_views.continuous_view(self.config, self.architecture,
                                                         self.rng, fake_images)
             if rotated is not None:
                 viewed = self._discriminate(rotated)
             fake = self._continuous_from(fake, viewed, self.config.continuous_codes_from_views)
-        stroked = code_augmentation.stroke_view(self.config, self.rng, fake_images)
+        stroked = continuous_views.stroke_view(self.config, self.rng, fake_images)
         if stroked is not None:
             fake = self._continuous_from(fake, self._discriminate(stroked),
                                          self.config.continuous_codes_from_stroke_views)
@@ -70,7 +72,7 @@ class InfoGANObjectives:
     def _continuous_from(self, fake: networks.DiscriminatorOutputs,
                          viewed: networks.DiscriminatorOutputs, names):
         """`fake` with the continuous codes `names` (e.g. ("c3",)) read from `viewed`."""
-        indices = code_augmentation.continuous_view_indices(self.spec, names)
+        indices = view_settings.continuous_view_indices(self.spec, names)
         from_view = tf.constant([j in indices for j in range(self.spec.num_continuous)])
         return fake._replace(
             continuous_mean=tf.where(from_view, viewed.continuous_mean, fake.continuous_mean),

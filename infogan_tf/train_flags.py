@@ -57,16 +57,20 @@ flags.DEFINE_integer("categorical_erase_size", 0, "... and, last, a square of th
                      "0 = off).")
 flags.DEFINE_list("continuous_codes_from_views", [], "Continuous codes (e.g. c3) that Q "
                   "reads from distorted copies of G's images: the categorical codes' views, "
-                  "or their own with the next two flags (code_augmentation.py).")
+                  "or their own with the next three flags (continuous_views.py).")
 flags.DEFINE_float("continuous_view_rotation_degrees", 0.0, "If > 0, those codes are read "
                    "instead from their own copies rotated by up to this many degrees "
                    "(180 = any angle; no shear or elastic distortion; 0 = not rotated).")
 flags.DEFINE_boolean("continuous_view_shift", False, "... and rolled (cyclically) to a "
                      "random position, so those codes cannot be position either.")
+flags.DEFINE_float("continuous_view_stretch", 0.0, "If > 0, those codes' own copies are "
+                   "first stretched or squeezed along the image's x axis by a factor "
+                   "log-uniform in [1/(1+s), 1+s], so they carry little breadth (in [0, 1]; "
+                   "0 = off).")
 flags.DEFINE_list("continuous_codes_from_stroke_views", [], "Continuous codes (e.g. c2) that "
                   "Q reads from copies of G's images with strokes thickened or thinned by a "
                   "random amount up to --continuous_view_stroke, so they carry little stroke "
-                  "width (code_augmentation.py).")
+                  "width (continuous_views.py).")
 flags.DEFINE_float("continuous_view_stroke", 0.0, "The largest stroke change of those "
                    "copies, a fraction of a 3x3 dilation/erosion (1 = about one pixel per "
                    "edge); > 0 when codes are named.")
@@ -207,6 +211,7 @@ def config_from_flags() -> TrainConfig:
         continuous_codes_from_views=tuple(FLAGS.continuous_codes_from_views),
         continuous_view_rotation_degrees=FLAGS.continuous_view_rotation_degrees,
         continuous_view_shift=FLAGS.continuous_view_shift,
+        continuous_view_stretch=FLAGS.continuous_view_stretch,
         continuous_codes_from_stroke_views=tuple(FLAGS.continuous_codes_from_stroke_views),
         continuous_view_stroke=FLAGS.continuous_view_stroke,
         learn_continuous_std=FLAGS.learn_continuous_std,

@@ -10,6 +10,7 @@ import tensorflow as tf
 from infogan_tf import code_augmentation
 from infogan_tf import digit_measures
 from infogan_tf import networks
+from infogan_tf import view_settings
 from infogan_tf.config import TrainConfig
 from infogan_tf.latent import LatentSpec
 from infogan_tf.trainer import InfoGANTrainer
@@ -244,5 +245,5 @@ def test_erasing_comes_last_in_the_view_and_only_when_asked():
     np.testing.assert_allclose(plain, code_augmentation.transform_images(
         images, code_augmentation.random_affine_transforms(
             tf.random.Generator.from_seed(1), 1, 28, 28, 10.0, 0.0), 0.0), atol=1e-6)
-    assert "categorical_erase_size must be in [0, 64]" in code_augmentation.view_setting_error(
+    assert "categorical_erase_size must be in [0, 64]" in view_settings.view_setting_error(
         dataclasses.replace(config, categorical_erase_size=65))

@@ -9,8 +9,10 @@ import pytest
 import tensorflow as tf
 
 from infogan_tf import code_augmentation
+from infogan_tf import continuous_views
 from infogan_tf import digit_measures
 from infogan_tf import networks
+from infogan_tf import view_settings
 from infogan_tf.config import ConfigError, TrainConfig, validate_config
 from infogan_tf.latent import LatentSpec
 from infogan_tf.trainer import InfoGANTrainer
@@ -32,10 +34,10 @@ def _outputs_for_information(config):
 
 
 def test_names_map_to_positions_among_the_continuous_codes():
-    assert code_augmentation.continuous_view_indices(SPEC, ("c3",)) == (1,)
-    assert code_augmentation.continuous_view_indices(SPEC, ("c3", "c2")) == (1, 0)
+    assert view_settings.continuous_view_indices(SPEC, ("c3",)) == (1,)
+    assert view_settings.continuous_view_indices(SPEC, ("c3", "c2")) == (1, 0)
     with pytest.raises(ValueError, match="c1 not a continuous code.*c2, c3"):
-        code_augmentation.continuous_view_indices(SPEC, ("c1",))
+        view_settings.continuous_view_indices(SPEC, ("c1",))
 
 
 def test_trainer_reads_the_named_code_from_the_view_and_the_other_from_the_image():
@@ -87,7 +89,7 @@ def test_a_full_turn_view_keeps_the_width_and_loses_the_slant():
                          continuous_view_rotation_degrees=180.0)
     validate_config(config)
     bars = np.stack([_slanted_bar(20.0)] * 400)[..., None]
-    view = code_augmentation.continuous_view(config, networks.get_architecture("mnist"),
+    view = continuous_views.continuous_view(config, networks.get_architecture("mnist"),
                                              tf.random.Generator.from_seed(2),
                                              tf.constant(bars)).numpy()
     slants = np.array([digit_measures.slant_degrees(v[..., 0]) for v in view])
@@ -97,14 +99,14 @@ def test_a_full_turn_view_keeps_the_width_and_loses_the_slant():
     assert np.histogram(slants, bins=6, range=(-90, 90))[0].min() > 30
     assert np.all(np.abs(widths - reference_width) < 0.25 * reference_width)
     narrow = dataclasses.replace(config, continuous_view_rotation_degrees=10.0)
-    kept = code_augmentation.continuous_view(narrow, networks.get_architecture("mnist"),
+    kept = continuous_views.continuous_view(narrow, networks.get_architecture("mnist"),
                                              tf.random.Generator.from_seed(2),
                                              tf.constant(bars)).numpy()
     kept_slants = np.array([digit_measures.slant_degrees(v[..., 0]) for v in kept])
     reference_slant = digit_measures.slant_degrees(bars[0, ..., 0])  # ~19: pixelated 20
     assert np.all(np.abs(kept_slants - reference_slant) <= 10.5)
     assert kept_slants.max() - kept_slants.min() > 15
-    assert code_augmentation.continuous_view(TrainConfig(model_dir="unused", latent=SPEC),
+    assert continuous_views.continuous_view(TrainConfig(model_dir="unused", latent=SPEC),
                                              None, None, None) is None
 
 
@@ -116,7 +118,7 @@ def test_with_its_own_rotation_the_code_is_read_from_the_rotated_copies():
     rng = tf.random.Generator.from_seed(9)  # the same draws, in the same order
     categorical = trainer._discriminate(code_augmentation.categorical_view(
         config, trainer.architecture, rng, images))
-    rotated = trainer._discriminate(code_augmentation.continuous_view(
+    rotated = trainer._discriminate(continuous_views.continuous_view(
         config, trainer.architecture, rng, images))
     np.testing.assert_allclose(mixed.categorical_logits[0], categorical.categorical_logits[0],
                                rtol=1e-5, atol=1e-5)
@@ -138,8 +140,8 @@ def test_each_code_is_read_from_its_own_copies():
     rng = tf.random.Generator.from_seed(9)
     views = [trainer._discriminate(view(rng)) for view in (
         lambda r: code_augmentation.categorical_view(config, trainer.architecture, r, images),
-        lambda r: code_augmentation.continuous_view(config, trainer.architecture, r, images),
-        lambda r: code_augmentation.stroke_view(config, r, images))]
+        lambda r: continuous_views.continuous_view(config, trainer.architecture, r, images),
+        lambda r: continuous_views.stroke_view(config, r, images))]
     close = {"rtol": 1e-5, "atol": 1e-5}
     np.testing.assert_allclose(mixed.categorical_logits[0], views[0].categorical_logits[0],
                                **close)
@@ -164,7 +166,7 @@ def test_shifted_views_keep_the_shape_and_lose_the_position():
     squares = np.stack([_square(2, 50)] * 500)[..., None]
     images = tf.Variable(squares)
     with tf.GradientTape() as tape:
-        view = code_augmentation.continuous_view(config, networks.get_architecture("dsprites"),
+        view = continuous_views.continuous_view(config, networks.get_architecture("dsprites"),
                                                  tf.random.Generator.from_seed(3), images)
         total = tf.reduce_sum(view[:, :32])
     view = view.numpy()[..., 0]

@@ -99,3 +99,28 @@ def test_code_names_maximise_the_summed_correlation():
     assert digit_measures.name_codes({"c2": _rhos(float("nan"), 0.5),
                                       "c3": _rhos(0.4, float("nan"))}) == {
         "rotation": "c3", "width": "c2"}
+
+
+def test_breadth_reads_a_bar_width_at_any_angle_and_ignores_the_value_range():
+    for width in (2.0, 4.0, 6.0):
+        measured = [digit_measures.breadth(stroke(a, width, length=18)) for a in (-60, -20, 0,
+                                                                                  35, 90)]
+        # A uniform bar's second moment across it is width^2 / 12: breadth is its width.
+        np.testing.assert_allclose(measured, width, rtol=0.05)
+    image = stroke(15, 3.0)
+    assert digit_measures.breadth(image * 2.0 - 1.0, (-1.0, 1.0)) == pytest.approx(
+        digit_measures.breadth(image))
+    assert digit_measures.breadth(np.zeros((28, 28, 1))) == 0.0
+
+
+def test_breadth_follows_the_spread_of_strokes_that_stroke_width_does_not():
+    # Two parallel vertical strokes of width 2 drawn further apart: same strokes, wider digit.
+    pairs = [np.clip(stroke(0, 2.0, centre=(-gap / 2, 0.2))
+                     + stroke(0, 2.0, centre=(gap / 2, 0.2)), 0, 1) for gap in (4, 6, 8)]
+    breadths = [digit_measures.breadth(p) for p in pairs]
+    assert breadths == sorted(breadths) and breadths[-1] > 1.5 * breadths[0]
+    # Separated bars at +-gap/2: second moment gap^2 / 4 + 2^2 / 12 across them.
+    np.testing.assert_allclose(breadths, [np.sqrt(12 * (g * g / 4 + 4 / 12)) for g in (4, 6, 8)],
+                               rtol=0.03)
+    widths = [digit_measures.stroke_width(p) for p in pairs]
+    assert np.ptp(widths) < 0.1 * np.mean(widths)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from infogan_tf import code_augmentation
+from infogan_tf import continuous_views
 from infogan_tf import digit_measures
 from infogan_tf.config import ConfigError, TrainConfig, validate_config
 from infogan_tf.latent import LatentSpec
@@ -31,7 +31,7 @@ def test_stroke_views_spread_the_width_and_keep_the_slant():
                          continuous_codes_from_stroke_views=("c2",))
     validate_config(config)
     bar = _slanted_bar(20.0, 2.5)
-    view = code_augmentation.stroke_view(config, tf.random.Generator.from_seed(1),
+    view = continuous_views.stroke_view(config, tf.random.Generator.from_seed(1),
                                          tf.constant(np.stack([bar] * 300)[..., None])).numpy()
     widths = np.array([digit_measures.stroke_width(v[..., 0]) for v in view])
     slants = np.array([digit_measures.slant_degrees(v[..., 0]) for v in view])
@@ -42,7 +42,7 @@ def test_stroke_views_spread_the_width_and_keep_the_slant():
     assert np.histogram(widths, bins=4, range=(reference - 2, reference + 2))[0].min() > 30
     assert np.all(np.abs(slants - digit_measures.slant_degrees(bar)) < 2.0)
     none = TrainConfig(model_dir="unused", latent=SPEC)
-    assert code_augmentation.stroke_view(none, None, None) is None
+    assert continuous_views.stroke_view(none, None, None) is None
 
 
 @pytest.mark.parametrize("settings, message", [
