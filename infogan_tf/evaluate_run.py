@@ -220,8 +220,9 @@ def scalar_summaries(result: dict) -> dict:
     for name, value in (result.get("information_check") or {}).get("drop", {}).items():
         scalars[f"eval/mi_drop_from_training_{name}"] = value
     for name, code in result.get("continuous", {}).get("codes", {}).items():
-        for kind in ("slant", "width"):
-            scalars[f"eval/spearman_{kind}_{name}"] = code[kind]["spearman"]
+        for kind in ("slant", "width", "breadth"):
+            if kind in code:  # Runs evaluated before breadth existed have no breadth.
+                scalars[f"eval/spearman_{kind}_{name}"] = code[kind]["spearman"]
     for key in disentanglement_eval.HEADLINE:
         if key in result.get("disentanglement", {}):
             scalars[f"eval/{key}"] = result["disentanglement"][key]

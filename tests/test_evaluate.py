@@ -82,6 +82,7 @@ def test_evaluate_cli_writes_metrics_figures_and_tensorboard(tiny_run, mnist_dir
     assert ("WARNING" in result.stdout) == (not check["consistent"])
     assert set(metrics["continuous"]["codes"]) == {"c2", "c3"}
     assert metrics["continuous"]["names"]["rotation"] in ("c2", "c3")
+    assert set(metrics["continuous"]["codes"]["c2"]) == {"slant", "width", "breadth"}
     quality = metrics["sample_quality"]
     assert quality["generated"]["images"] == 200 and quality["real"]["images"] == TEST_IMAGES
     assert 1.0 <= quality["generated"]["classifier_score"] <= 10.0
@@ -95,6 +96,8 @@ def test_evaluate_cli_writes_metrics_figures_and_tensorboard(tiny_run, mnist_dir
     assert scalars["eval/mi_drop_from_training_c1"] == ([2], [pytest.approx(check["drop"]["c1"])])
     assert scalars["eval/mean_confidence_c1"] == (
         [2], [pytest.approx(c1["label_free"]["mean_confidence"])])
+    breadth = metrics["continuous"]["codes"]["c3"]["breadth"]["spearman"]
+    assert scalars["eval/spearman_breadth_c3"] == ([2], [pytest.approx(breadth, nan_ok=True)])
 
 
 def test_missing_or_foreign_model_dir_is_refused(tmp_path, python_env):
