@@ -5,9 +5,10 @@ continuous codes is the same for any rotation of their plane, so both codes can 
 and width. A code read from copies turned by any angle carries no slant; rolled copies carry
 no position (dSprites); copies with strokes randomly thickened or thinned carry little stroke
 width. Turned copies keep the digit's breadth across its principal axis, which one seed's c3
-took instead of stroke width (docs/studies/study_code_views/); copies also stretched or
-squeezed along the digit's own horizontal axis before the turn
-(--continuous_view_stretch) carry little breadth, so such a code is left to stroke width.
+took instead of stroke width (docs/studies/study_code_views/). Copies also stretched or
+squeezed along the image's x axis before the turn (--continuous_view_stretch) make breadth a
+noisier signal of the code; from a checkpoint already on breadth that weakened its hold on
+c3 but did not hand c3 to stroke width (docs/studies/probe_stretch/), so it stays off.
 """
 
 import math
@@ -17,6 +18,7 @@ import tensorflow as tf
 from infogan_tf.code_augmentation import (random_affine_transforms, random_stroke_change,
                                           transform_images)
 from infogan_tf.view_settings import continuous_view_is_own
+
 
 def random_cyclic_shifts(rng: tf.random.Generator, images: tf.Tensor) -> tf.Tensor:
     """Each image rolled by a random whole number of pixels along each axis, any offset
@@ -52,7 +54,7 @@ def stretch_transforms(transforms: tf.Tensor, factors: tf.Tensor, height: int,
 def continuous_view(config, architecture, rng: tf.random.Generator, images: tf.Tensor):
     """The copies Q reads the --continuous_codes_from_views from when they have their own:
     each image stretched or squeezed along its own x axis by a factor log-uniform in
-    [1 / (1 + s), 1 + s] for s = --continuous_view_stretch (so they carry little breadth),
+    [1 / (1 + s), 1 + s] for s = --continuous_view_stretch (so breadth follows the code less),
     rotated by an angle uniform in ± --continuous_view_rotation_degrees (180 = any angle, so
     a code read from them carries no slant at all), then, with --continuous_view_shift,
     rolled to a random position (no position either). None when all are off: those codes

@@ -65,8 +65,8 @@ flags.DEFINE_boolean("continuous_view_shift", False, "... and rolled (cyclically
                      "random position, so those codes cannot be position either.")
 flags.DEFINE_float("continuous_view_stretch", 0.0, "If > 0, those codes' own copies are "
                    "first stretched or squeezed along the image's x axis by a factor "
-                   "log-uniform in [1/(1+s), 1+s], so they carry little breadth (in [0, 1]; "
-                   "0 = off).")
+                   "log-uniform in [1/(1+s), 1+s], so breadth follows those codes less (in "
+                   "[0, 1]; 0 = off; docs/studies/probe_stretch/).")
 flags.DEFINE_list("continuous_codes_from_stroke_views", [], "Continuous codes (e.g. c2) that "
                   "Q reads from copies of G's images with strokes thickened or thinned by a "
                   "random amount up to --continuous_view_stroke, so they carry little stroke "

@@ -42,9 +42,9 @@ def view_setting_error(config):
     if not (own_view or views_are_on(config)):
         return ("--continuous_codes_from_views reads codes from distorted copies of G's "
                 "images, but none are made: set --continuous_view_rotation_degrees, "
-                "--continuous_view_stretch or --continuous_view_shift, or one of --categorical_rotation_degrees, "
-                "--categorical_shear, --categorical_stroke, --categorical_elastic_alpha, "
-                "--categorical_erase_size")
+                "--continuous_view_stretch or --continuous_view_shift, or one of "
+                "--categorical_rotation_degrees, --categorical_shear, --categorical_stroke, "
+                "--categorical_elastic_alpha, --categorical_erase_size")
     return None
 
 
