@@ -26,7 +26,7 @@ it is what a code read from turned copies (--continuous_codes_from_views) can ca
 besides stroke width: the "wide to narrow" digits of some runs' Figure 2(d).
 """
 
-from typing import Dict, Sequence
+from typing import Dict, Optional, Sequence
 
 import numpy as np
 from scipy import ndimage
@@ -95,33 +95,56 @@ def measure_images(images: np.ndarray, value_range=(0.0, 1.0)) -> Dict[str, np.n
             "breadth": np.array([breadth(im, value_range) for im in images])}
 
 
-def sweep_correlations(values: Sequence[float], measures: np.ndarray) -> dict:
+def sweep_correlations(values: Sequence[float], measures: np.ndarray,
+                       groups: Optional[Sequence[int]] = None) -> dict:
     """How one code's sweep moves one measure.
 
     Args:
       values: the code's V sweep values.
       measures: [rows, V], the measure of each fixed noise sample (row) at each value.
+      groups: optional [rows] group of each row (its category): the mean rho per group
+        shows a code that moves the measure one way in some categories and the other way
+        in the rest, which the mean over all rows averages towards 0.
 
     Returns:
       spearman: mean over rows of Spearman's rho between value and measure
         (rows where the measure is constant are skipped);
       spearman_std: its standard deviation over rows;
       pooled_spearman: rho over all images after removing each row's mean;
-      curve: the measure's mean over rows at each value.
+      curve: the measure's mean over rows at each value;
+      by_group (with groups): {str(group): mean rho over its rows}.
     """
     measures = np.asarray(measures, np.float64)
     values = np.asarray(values, np.float64)
-    per_row = []
-    for row in measures:
-        finite = np.isfinite(row)
-        if finite.sum() > 2 and np.ptp(row[finite]) > 0:
-            per_row.append(stats.spearmanr(values[finite], row[finite]).statistic)
+    per_row = np.array([_row_spearman(values, row) for row in measures])
+    result = _summary(values, measures, per_row[np.isfinite(per_row)])
+    if groups is not None:
+        groups = np.asarray(groups)
+        result["by_group"] = {str(g): _nan_mean(per_row[groups == g]) for g in np.unique(groups)}
+    return result
+
+
+def _row_spearman(values: np.ndarray, row: np.ndarray) -> float:
+    """rho of one row's sweep; NaN when the measure is (almost) undefined or constant."""
+    finite = np.isfinite(row)
+    if finite.sum() > 2 and np.ptp(row[finite]) > 0:
+        return float(stats.spearmanr(values[finite], row[finite]).statistic)
+    return float("nan")
+
+
+def _nan_mean(rhos: np.ndarray) -> float:
+    rhos = rhos[np.isfinite(rhos)]
+    return float(np.mean(rhos)) if len(rhos) else float("nan")
+
+
+def _summary(values: np.ndarray, measures: np.ndarray, per_row: np.ndarray) -> dict:
+    """sweep_correlations' overall numbers, from the finite per-row rhos."""
     centred = measures - np.nanmean(measures, axis=1, keepdims=True)
     tiled = np.broadcast_to(values, measures.shape)
     finite = np.isfinite(centred)
     pooled = stats.spearmanr(tiled[finite], centred[finite]).statistic
-    return {"spearman": float(np.mean(per_row)) if per_row else float("nan"),
-            "spearman_std": float(np.std(per_row)) if per_row else float("nan"),
+    return {"spearman": float(np.mean(per_row)) if len(per_row) else float("nan"),
+            "spearman_std": float(np.std(per_row)) if len(per_row) else float("nan"),
             "pooled_spearman": float(pooled),
             "curve": [float(v) for v in np.nanmean(measures, axis=0)]}
 

@@ -91,6 +91,10 @@ def continuous_codes(model: TrainedModel, rows: int, values: Sequence[float],
     """Sweeps each continuous code over `values` for `rows` fixed (z, c) and measures slant,
     stroke width and (a diagnostic, not used to name codes) breadth.
 
+    With a categorical code each measure also has rho per category of the first one
+    ("by_group", category index -> mean rho): Q's bound is unchanged when a continuous
+    code turns some digits one way and the rest the other, and the overall rho then hides it.
+
     Returns:
       {"codes": {name: {"slant": sweep_correlations, "width": ..., "breadth": ...}},
        "names": {"rotation": name, "width": name}, "rows": rows, "values": [...]}.
@@ -102,8 +106,11 @@ def continuous_codes(model: TrainedModel, rows: int, values: Sequence[float],
     for j, name in enumerate(names):
         latents = visualize.continuous_traversal(spec, j, values=values, rows=rows, seed=seed)
         measured = digit_measures.measure_images(generate(model, latents), value_range)
+        # Each row keeps one category of the first categorical code (the digit).
+        groups = latents["categorical"][::len(values), 0] if spec.num_categorical else None
         per_code[name] = {kind: digit_measures.sweep_correlations(
-            values, measured[kind].reshape(rows, len(values))) for kind in ("slant", "width", "breadth")}
+            values, measured[kind].reshape(rows, len(values)), groups)
+            for kind in ("slant", "width", "breadth")}
     return {"codes": per_code, "names": digit_measures.name_codes(per_code), "rows": rows,
             "values": [float(v) for v in values]}
 

@@ -3,8 +3,9 @@
 For every checkpoint, each continuous code is swept from -2 to 2 exactly as `evaluate` does
 (`evaluation.continuous_codes`: 9 values, `--rows` fixed (z, c) samples, noise seed 0), and
 the line gives, per code, Spearman's rho of the code value with slant, stroke width and
-breadth (infogan_tf/digit_measures.py) and the breadth and width curves (mean over rows at
-each value). No labels and no data are read, so it runs on any checkpoint, candidates'
+breadth (infogan_tf/digit_measures.py), the same per category of the first categorical code
+(`slant_by_category`, ...: a code can turn some digits one way and the rest the other) and
+the breadth and width curves (mean over rows at each value). No labels and no data are read, so it runs on any checkpoint, candidates'
 included.
 
 Usage: python scripts/code_sweeps.py MODEL_DIR CHECKPOINT [CHECKPOINT ...] [--rows=500]
@@ -26,6 +27,10 @@ def sweep_line(model_dir: str, checkpoint: str, rows: int) -> dict:
     codes = {}
     for name, measures in result["codes"].items():
         codes[name] = {kind: round(m["spearman"], 4) for kind, m in measures.items()}
+        for kind, m in measures.items():
+            if "by_group" in m:
+                codes[name][f"{kind}_by_category"] = {
+                    category: round(rho, 4) for category, rho in m["by_group"].items()}
         for kind in ("width", "breadth"):
             codes[name][f"{kind}_curve"] = [round(v, 3) for v in measures[kind]["curve"]]
     return {"checkpoint": checkpoint, "step": model.step, "rows": rows,

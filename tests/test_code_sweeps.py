@@ -29,5 +29,9 @@ def test_each_checkpoint_gets_the_sweeps_evaluate_measures(tmp_path, mnist_dir, 
             np.testing.assert_allclose(lines[1]["codes"][name][kind],
                                        expected["codes"][name][kind]["spearman"], atol=1e-4)
         assert len(lines[1]["codes"][name]["breadth_curve"]) == 9
+        # Rows cycle through the categories: 4 rows are categories 0-3.
+        by_category = expected["codes"][name]["slant"]["by_group"]
+        assert sorted(lines[1]["codes"][name]["slant_by_category"]) == sorted(by_category)
+        assert sorted(by_category) == ["0", "1", "2", "3"]
     assert lines[1]["names"] == expected["names"]
     assert script.main(["code_sweeps", str(tmp_path)]) == 2

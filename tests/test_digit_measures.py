@@ -84,6 +84,22 @@ def test_sweep_correlations_and_code_names():
     assert digit_measures.name_codes({"b": b}) == {"width": "b"}
 
 
+def test_sweep_correlations_per_group_show_a_code_that_turns_groups_opposite_ways():
+    values = np.linspace(-2, 2, 5)
+    rising = np.tile(values * 10.0, (3, 1)) + np.arange(3)[:, None]
+    # Group 0 rises with the code, group 1 falls, group 2 has a constant (undefined) row.
+    measures = np.concatenate([rising, -rising[:1], np.full((1, 5), 7.0)])
+    groups = [0, 0, 0, 1, 2]
+    result = digit_measures.sweep_correlations(values, measures, groups)
+    assert result["by_group"]["0"] == pytest.approx(1.0)
+    assert result["by_group"]["1"] == pytest.approx(-1.0)
+    assert np.isnan(result["by_group"]["2"])
+    # Overall: the mean of the four defined rows, (3 - 1) / 4.
+    assert result["spearman"] == pytest.approx(0.5)
+    assert result["spearman_std"] == pytest.approx(np.std([1, 1, 1, -1]))
+    assert "by_group" not in digit_measures.sweep_correlations(values, measures)
+
+
 def _rhos(slant, width):
     return {"slant": {"spearman": slant}, "width": {"spearman": width}}
 
