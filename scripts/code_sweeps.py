@@ -5,8 +5,8 @@ For every checkpoint, each continuous code is swept from -2 to 2 exactly as `eva
 the line gives, per code, Spearman's rho of the code value with slant, stroke width and
 breadth (infogan_tf/digit_measures.py), the same per category of the first categorical code
 (`slant_by_category`, ...: a code can turn some digits one way and the rest the other) and
-the breadth and width curves (mean over rows at each value). No labels and no data are read, so it runs on any checkpoint, candidates'
-included.
+the breadth and width curves (mean over rows at each value). No labels and no data are
+read, so it runs on any checkpoint, candidates' included.
 
 Usage: python scripts/code_sweeps.py MODEL_DIR CHECKPOINT [CHECKPOINT ...] [--rows=500]
 (used for docs/studies/probe_stretch/).
