@@ -13,7 +13,10 @@ configuration whose categories did not.
 `train_with_candidates` trains `--candidates` runs from different seeds for
 `--candidate_steps` steps each, scores each by that information (ties: Q's mean
 confidence) on real training images, and continues the best one in model_dir
-with --init_from. Labels are never read.
+with --init_from. With --candidate_code_consistency, candidates whose continuous
+codes move some categories against the others (code_consistency.py, measured on
+G's images) rank after those whose codes do not, whatever their information.
+Labels are never read.
 
 A candidate whose loss diverges (training.TrainingDivergedError) is left out of
 the choice and recorded, with its message, in its folder's diverged.json, so a
@@ -33,6 +36,7 @@ from typing import Callable, Dict, List, Optional
 
 import numpy as np
 
+from infogan_tf import code_consistency
 from infogan_tf import data as data_lib
 from infogan_tf import evaluation
 from infogan_tf import metrics
@@ -56,7 +60,7 @@ def candidate_config(config: TrainConfig, seed: int) -> TrainConfig:
     """A candidate: the run's settings with its own seed and folder, stopped at candidate_steps."""
     return dataclasses.replace(
         config, seed=seed, train_steps=config.candidate_steps, candidates=1, init_from=None,
-        choose_checkpoint_from=0,
+        choose_checkpoint_from=0, candidate_code_consistency=False,
         model_dir=os.path.join(config.model_dir, "candidates", f"seed_{seed}"))
 
 
@@ -83,10 +87,36 @@ def score_checkpoint(model_dir: str, images: np.ndarray,
 
 
 def choose(scores: List[Dict[str, float]]) -> int:
-    """Index of the best candidate: the most information, then the most confident Q."""
+    """Index of the best candidate: the most information, then the most confident Q.
+
+    Scores with "inconsistent_codes" (--candidate_code_consistency) rank by it first, fewest
+    first; without it every candidate counts as consistent.
+    """
     return max(range(len(scores)),
-               key=lambda i: (round(scores[i]["mutual_information"], 6),
+               key=lambda i: (-scores[i].get("inconsistent_codes", 0),
+                              round(scores[i]["mutual_information"], 6),
                               scores[i]["mean_confidence"]))
+
+
+def _score_candidate(config: TrainConfig, candidate: TrainConfig, images: np.ndarray,
+                     log: Callable[[str], None]) -> dict:
+    """A finished candidate's entry in selection.json: its scores and where it is."""
+    model = load_trained_model(candidate.model_dir)
+    score = score_model(model, images)
+    score.update(seed=candidate.seed, model_dir=candidate.model_dir,
+                 checkpoint=recovery.find_resume_point(candidate.model_dir).path)
+    log(f"candidate seed {candidate.seed}: I(x; c) {score['mutual_information']:.4f} "
+        f"nats, Q confidence {score['mean_confidence']:.4f}")
+    if config.candidate_code_consistency:
+        # The same latents for every candidate (seed 0), so they are compared on equal terms.
+        consistency = code_consistency.score_model(model, seed=0)
+        score.update(inconsistent_codes=consistency["inconsistent_codes"],
+                     code_consistency=consistency["codes"])
+        against = {name: code["against"] for name, code in consistency["codes"].items()
+                   if code["against"]}
+        log(f"candidate seed {candidate.seed}: codes moving categories against the others: "
+            f"{against or 'none'}")
+    return score
 
 
 def _train_candidate(candidate: TrainConfig, train_fn: Callable[[TrainConfig], dict],
@@ -126,18 +156,14 @@ def _select(config: TrainConfig, train_fn: Callable[[TrainConfig], dict],
             "rates or the lambdas, or train with --on_nan=rollback")
     images = data_lib.load_dataset(config.dataset, config.data_dir, "train",
                                    config.dataset_options()).images[:SCORE_IMAGES]
-    scores = []
-    for candidate in finished:
-        score = score_checkpoint(candidate.model_dir, images)
-        score.update(seed=candidate.seed, model_dir=candidate.model_dir,
-                     checkpoint=recovery.find_resume_point(candidate.model_dir).path)
-        log(f"candidate seed {candidate.seed}: I(x; c) {score['mutual_information']:.4f} "
-            f"nats, Q confidence {score['mean_confidence']:.4f}")
-        scores.append(score)
+    scores = [_score_candidate(config, candidate, images, log) for candidate in finished]
     chosen = scores[choose(scores)]
+    rule = ("highest mutual_information between real training images and Q's "
+            "categories, then highest mean_confidence; no labels")
+    if config.candidate_code_consistency:
+        rule = "fewest inconsistent_codes (G's images, code_consistency.py), then " + rule
     recovery.write_json_atomically(path, {
-        "rule": "highest mutual_information between real training images and Q's "
-                "categories, then highest mean_confidence; no labels",
+        "rule": rule,
         "score_images": int(len(images)), "candidates": scores, "chosen": chosen,
         "diverged": [{"seed": c.seed, "model_dir": c.model_dir, "message": diverged[c.seed]}
                      for c in candidates if diverged[c.seed] is not None]})

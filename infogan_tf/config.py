@@ -63,6 +63,7 @@ class TrainConfig:
     init_from: Optional[str] = None
     candidates: int = 1
     candidate_steps: int = 2000
+    candidate_code_consistency: bool = False
     choose_checkpoint_from: int = 0
     beta1: float = 0.5
     instance_noise_std: float = 0.0
@@ -216,6 +217,10 @@ def _validate_final_choice(config: TrainConfig) -> None:
 def _validate_candidates(config: TrainConfig) -> None:
     """--candidates/--candidate_steps (see candidates.py)."""
     _require(config.candidates >= 1, f"--candidates must be >= 1, got {config.candidates}")
+    _require(not config.candidate_code_consistency or (
+        config.candidates > 1 and config.latent.num_categorical and config.latent.num_continuous),
+        "--candidate_code_consistency ranks --candidates (> 1) by how their continuous codes "
+        "move each category of the categorical code, so it needs both kinds of code")
     if config.candidates == 1:
         return
     _require(0 < config.candidate_steps < config.train_steps,

@@ -110,6 +110,10 @@ flags.DEFINE_integer("candidates", 1, "Label-free restarts: train this many cand
                      "(candidates.py; no labels). 1: a single run.")
 flags.DEFINE_integer("candidate_steps", 2000, "Steps each candidate trains before the choice "
                      "(with --candidates > 1).")
+flags.DEFINE_boolean("candidate_code_consistency", False, "With --candidates: rank "
+                     "candidates whose continuous codes move some categories against the "
+                     "others (e.g. turn the 1s one way and every other digit the other; "
+                     "code_consistency.py, G's images, no labels) after those that do not.")
 flags.DEFINE_integer("choose_checkpoint_from", 0, "After training, make the run's result "
                      "the kept checkpoint at this step or later whose Q carries the most "
                      "information about real training images (final_checkpoint.py; no "
@@ -220,6 +224,7 @@ def config_from_flags() -> TrainConfig:
         q_learning_rate=FLAGS.q_learning_rate, generator_updates=FLAGS.generator_updates,
         init_from=FLAGS.init_from, candidates=FLAGS.candidates,
         candidate_steps=FLAGS.candidate_steps,
+        candidate_code_consistency=FLAGS.candidate_code_consistency,
         choose_checkpoint_from=FLAGS.choose_checkpoint_from,
         beta1=FLAGS.beta1, instance_noise_std=FLAGS.instance_noise_std,
         instance_noise_steps=FLAGS.instance_noise_steps,

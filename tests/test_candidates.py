@@ -7,14 +7,16 @@ import subprocess
 import numpy as np
 import pytest
 import tensorflow as tf
+from scipy import stats
 
 from run_helpers import checkpoint_values, checksums, short_config
 
-from infogan_tf import candidates
+from infogan_tf import candidates, code_consistency, digit_measures, evaluation, visualize
 from infogan_tf import data as data_lib
 from infogan_tf import events
 from infogan_tf.config import ConfigError, validate_config
 from infogan_tf.latent import LatentSpec
+from infogan_tf.model_io import load_trained_model
 from infogan_tf.training import TrainingDivergedError, train
 
 
@@ -29,6 +31,12 @@ def test_choose_prefers_the_most_information_then_confidence():
             {"mutual_information": 2.2, "mean_confidence": 0.97}]
     assert candidates.choose(tied) == 2
     assert candidates.candidate_seeds(3, 3) == [3, 1003, 2003]
+    # --candidate_code_consistency: a code that moves a category against the others ranks a
+    # candidate last, whatever its information (seed 3's candidates 3, 1003 and 2003).
+    seed3 = [{"mutual_information": 2.2210, "mean_confidence": 0.973, "inconsistent_codes": 0},
+             {"mutual_information": 2.2244, "mean_confidence": 0.975, "inconsistent_codes": 0},
+             {"mutual_information": 2.2252, "mean_confidence": 0.975, "inconsistent_codes": 1}]
+    assert candidates.choose(seed3) == 1
 
 
 @pytest.mark.parametrize("overrides, message", [
@@ -37,6 +45,9 @@ def test_choose_prefers_the_most_information_then_confidence():
     (dict(candidates=2, candidate_steps=0), "--candidate_steps=0 must be between 0"),
     (dict(candidates=2, latent=LatentSpec.from_counts(8, [], 2)), "needs a categorical code"),
     (dict(candidates=2, strategy="multi_worker"), "multi_worker"),
+    (dict(candidates=1, candidate_code_consistency=True), "--candidate_code_consistency ranks"),
+    (dict(candidates=2, candidate_code_consistency=True,
+          latent=LatentSpec.from_counts(8, [10], 0)), "needs both kinds of code"),
 ])
 def test_bad_candidate_settings_are_refused(tmp_path, overrides, message):
     config = short_config(tmp_path / "run", None, **dict(dict(candidate_steps=2), **overrides))
@@ -130,6 +141,58 @@ def test_candidates_are_scored_without_labels_and_the_best_is_continued(tmp_path
     again = checkpoint_values(tf.train.latest_checkpoint(str(run_dir / "checkpoints")))
     for name, value in final.items():
         np.testing.assert_array_equal(again[name], value, err_msg=name)
+
+
+def test_code_consistency_is_measured_on_each_candidate_and_ranks_first(tmp_path, mnist_dir,
+                                                                         monkeypatch):
+    monkeypatch.setattr(candidates, "SCORE_IMAGES", 500)
+    run_dir = tmp_path / "run"
+    config = short_config(run_dir, mnist_dir, candidates=2, candidate_steps=2,
+                          candidate_code_consistency=True)
+    messages = []
+    candidates.train_with_candidates(config, train, log=messages.append)
+    selection = json.loads((run_dir / candidates.SELECTION_FILE).read_text())
+    assert selection["rule"].startswith("fewest inconsistent_codes")
+    entries = selection["candidates"]
+    assert [set(e["code_consistency"]) for e in entries] == [{"c2", "c3"}] * 2
+    assert selection["chosen"]["seed"] == entries[candidates.choose(entries)]["seed"]
+    assert sum("codes moving categories against the others" in m for m in messages) == 2
+    # Each category's rho, recomputed independently: scipy's Spearman per row of a sweep of
+    # the same latents (seed 0), averaged over the rows of that category.
+    for entry in entries:
+        model = load_trained_model(entry["model_dir"])
+        for j, name in enumerate(("c2", "c3")):
+            reported = entry["code_consistency"][name]
+            expected = _category_rhos(model, j, reported["measure"])
+            assert set(reported["by_category"]) == set(expected)
+            for category, rho in expected.items():
+                got = reported["by_category"][category]
+                assert (np.isnan(got) and np.isnan(rho)) or got == pytest.approx(rho, abs=1e-3)
+            assert (name in [n for n, c in entry["code_consistency"].items() if c["against"]]) \
+                == bool(reported["against"])
+        assert entry["inconsistent_codes"] == sum(
+            1 for c in entry["code_consistency"].values() if c["against"])
+
+
+def _category_rhos(model, code_index, measure):
+    values = evaluation.sweep_values(code_consistency.SWEEP_POINTS)
+    rows = code_consistency.SWEEP_ROWS
+    latents = visualize.continuous_traversal(model.config.latent, code_index, values=values,
+                                             rows=rows, seed=0)
+    images = evaluation.generate(model, latents)
+    measured = digit_measures.measure_images(images, model.architecture.output_range)[measure]
+    measured = measured.reshape(rows, len(values))
+    groups = latents["categorical"][::len(values), 0]
+    rhos = {}
+    for group in np.unique(groups):
+        per_row = []
+        for row in measured[groups == group]:  # Rows whose measure is undefined or flat: NaN.
+            ok = np.isfinite(row)
+            per_row.append(stats.spearmanr(values[ok], row[ok]).correlation
+                           if ok.sum() > 2 and np.ptp(row[ok]) > 0 else np.nan)
+        rhos[str(group)] = (np.nan if np.all(np.isnan(per_row))
+                            else float(np.nanmean(per_row)))
+    return rhos
 
 
 def _third_candidate_diverges(trained):
