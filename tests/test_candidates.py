@@ -32,11 +32,20 @@ def test_choose_prefers_the_most_information_then_confidence():
     assert candidates.choose(tied) == 2
     assert candidates.candidate_seeds(3, 3) == [3, 1003, 2003]
     # --candidate_code_consistency: a code that moves a category against the others ranks a
-    # candidate last, whatever its information (seed 3's candidates 3, 1003 and 2003).
+    # candidate last among those of about the same information (seed 3's candidates 3, 1003
+    # and 2003).
     seed3 = [{"mutual_information": 2.2210, "mean_confidence": 0.973, "inconsistent_codes": 0},
              {"mutual_information": 2.2244, "mean_confidence": 0.975, "inconsistent_codes": 0},
              {"mutual_information": 2.2252, "mean_confidence": 0.975, "inconsistent_codes": 1}]
     assert candidates.choose(seed3) == 1
+    # ... but not a candidate whose c1 mixed digits (seed 0's candidate 1000 scored 0.071
+    # below the best): consistency counts only within CONSISTENCY_MARGIN_NATS of the best.
+    seed0 = [{"mutual_information": 2.2260, "mean_confidence": 0.97, "inconsistent_codes": 1},
+             {"mutual_information": 2.1600, "mean_confidence": 0.96, "inconsistent_codes": 0},
+             {"mutual_information": 2.2310, "mean_confidence": 0.97, "inconsistent_codes": 1}]
+    assert candidates.choose(seed0) == 2
+    seed0[0]["inconsistent_codes"] = 0
+    assert candidates.choose(seed0) == 0
 
 
 @pytest.mark.parametrize("overrides, message", [
