@@ -173,7 +173,9 @@ def _select(config: TrainConfig, train_fn: Callable[[TrainConfig], dict],
     rule = ("highest mutual_information between real training images and Q's "
             "categories, then highest mean_confidence; no labels")
     if config.candidate_code_consistency:
-        rule = "fewest inconsistent_codes (G's images, code_consistency.py), then " + rule
+        rule = (f"among candidates within {CONSISTENCY_MARGIN_NATS} nats of the highest "
+                "mutual_information, fewest inconsistent_codes (G's images, "
+                "code_consistency.py); then " + rule)
     recovery.write_json_atomically(path, {
         "rule": rule,
         "score_images": int(len(images)), "candidates": scores, "chosen": chosen,

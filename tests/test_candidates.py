@@ -161,7 +161,8 @@ def test_code_consistency_is_measured_on_each_candidate_and_ranks_first(tmp_path
     messages = []
     candidates.train_with_candidates(config, train, log=messages.append)
     selection = json.loads((run_dir / candidates.SELECTION_FILE).read_text())
-    assert selection["rule"].startswith("fewest inconsistent_codes")
+    assert selection["rule"].startswith("among candidates within 0.04 nats of the highest "
+                                        "mutual_information, fewest inconsistent_codes")
     entries = selection["candidates"]
     assert [set(e["code_consistency"]) for e in entries] == [{"c2", "c3"}] * 2
     assert selection["chosen"]["seed"] == entries[candidates.choose(entries)]["seed"]
