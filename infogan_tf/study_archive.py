@@ -10,8 +10,6 @@ files the report reads are copied to `<archive_dir>/<run name>/`:
   metrics.json           evaluate's metrics of the run's result checkpoint
   curve.json             the logged L_I of c1 (Figure 1), if the run logged it
   figures/*.png          evaluate's figures (Figure 2 panels, contingency matrix)
-  selection.json         the label-free candidates' scores and the choice (--candidates)
-  final_checkpoint.json  the late checkpoints' scores and the choice (--choose_checkpoint_from)
   code.json              the commit of the code that wrote the archive
 
 A run whose folder is missing, or holds less than its archive, counts as done when
@@ -32,8 +30,6 @@ RECORD = "reproduce_record.json"
 METRICS = "metrics.json"
 CURVE = "curve.json"
 FIGURES = "figures"
-# The run's label-free choices (candidates.py, final_checkpoint.py), kept when it made them.
-CHOICES = ("selection.json", "final_checkpoint.json")
 
 
 def default_archive_dir(study_dir: str, docs_root: str = "docs") -> str:
@@ -96,9 +92,6 @@ def save(name: str, model_dir: str, archive_dir: str, curve: Optional[dict]) -> 
                      "values": [round(float(v), 5) for v in curve["values"]]})
     for png in sorted(glob.glob(os.path.join(model_dir, "eval", "*.png"))):
         shutil.copyfile(png, os.path.join(staging, FIGURES, os.path.basename(png)))
-    for choice in CHOICES:
-        if os.path.exists(os.path.join(model_dir, choice)):
-            shutil.copyfile(os.path.join(model_dir, choice), os.path.join(staging, choice))
     _write_json(os.path.join(staging, "code.json"), _code_version())
     previous = target + ".previous"
     shutil.rmtree(previous, ignore_errors=True)

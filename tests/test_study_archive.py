@@ -73,18 +73,6 @@ def test_save_and_load_keep_what_the_report_reads(tmp_path):
     assert study_archive.load(str(tmp_path / "archive"), "seed_9") is None
 
 
-def test_the_runs_label_free_choices_are_archived_when_it_made_them(tmp_path):
-    model_dir = tmp_path / "seed_0"
-    (model_dir / "eval").mkdir(parents=True)
-    (model_dir / "reproduce_record.json").write_text("{}")
-    (model_dir / "eval" / "metrics.json").write_text("{}")
-    (model_dir / "selection.json").write_text('{"chosen": {"seed": 1000}}')
-    path = study_archive.save("seed_0", str(model_dir), str(tmp_path / "archive"), None)
-    assert json.loads(open(os.path.join(path, "selection.json")).read()) == {
-        "chosen": {"seed": 1000}}
-    assert not os.path.exists(os.path.join(path, "final_checkpoint.json"))
-
-
 def test_an_interrupted_save_keeps_the_previous_archive(tmp_path, monkeypatch):
     model_dir = tmp_path / "seed_0"
     (model_dir / "eval").mkdir(parents=True)
