@@ -166,6 +166,18 @@ def _figure1_section(results: dict) -> List[str]:
     return lines + [""]
 
 
+def _candidate_cell(candidate: dict) -> str:
+    """One candidate's scores; with --candidate_code_consistency, its codes' verdicts too."""
+    cell = (f"{candidate['seed']}: {candidate['mutual_information']:.3f}, "
+            f"{candidate['mean_confidence']:.3f}")
+    if "code_consistency" in candidate:
+        against = [f"{name} against {', '.join(code['against'])}"
+                   for name, code in sorted(candidate["code_consistency"].items())
+                   if code["against"]]
+        cell += f" ({'; '.join(against) if against else 'codes consistent'})"
+    return cell
+
+
 def _restarts_table(seeds: List[dict]) -> List[str]:
     """The label-free choice of each seed trained with --candidates (none: no lines)."""
     chosen = [(r["seed"], r["metrics"]["selection"]) for r in seeds
@@ -175,11 +187,15 @@ def _restarts_table(seeds: List[dict]) -> List[str]:
     lines = ["Label-free restarts (`--candidates`): each seed's candidates after "
              f"{chosen[0][1]['candidates'][0]['step']:,} steps, scored on real training images "
              "without labels by I(x; c) (nats) and Q's confidence; the one with the highest "
-             "I(x; c) was continued.", "",
-             "| seed | candidates: seed, I(x; c), confidence | continued |", "|---|---|---|"]
+             "I(x; c) was continued."]
+    if any("code_consistency" in c for _, s in chosen for c in s["candidates"]):
+        lines[0] += (" With `--candidate_code_consistency`, in brackets: the categories of c1 "
+                     "that a continuous code moves against the others on G's sweeps; among "
+                     "the candidates within 0.04 nats of the highest I(x; c), those with "
+                     "fewer such codes came first.")
+    lines += ["", "| seed | candidates: seed, I(x; c), confidence | continued |", "|---|---|---|"]
     for seed, selection in chosen:
-        cells = "; ".join(f"{c['seed']}: {c['mutual_information']:.3f}, "
-                          f"{c['mean_confidence']:.3f}" for c in selection["candidates"])
+        cells = "; ".join(_candidate_cell(c) for c in selection["candidates"])
         cells += "".join(f"; {c['seed']}: diverged" for c in selection.get("diverged", []))
         lines.append(f"| {seed} | {cells} | {selection['chosen']['seed']} |")
     return lines + [""]

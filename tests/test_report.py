@@ -324,6 +324,14 @@ def test_restarts_table_lists_each_seeds_candidates_and_choice():
     text = report.render_results(results)
     assert "each seed's candidates after 2,000 steps" in text
     assert "| 1 | 1: 2.162, 0.964; 1001: 2.231, 0.977 | 1001 |" in text
+    assert "--candidate_code_consistency" not in text
+    # With the code check, each candidate's verdict: categories moved against the others.
+    candidates[0]["code_consistency"] = {"c2": {"against": ["2"]}, "c3": {"against": []}}
+    candidates[1]["code_consistency"] = {"c2": {"against": []}, "c3": {"against": []}}
+    text = report.render_results(results)
+    assert "With `--candidate_code_consistency`" in text
+    assert ("| 1 | 1: 2.162, 0.964 (c2 against 2); 1001: 2.231, 0.977 (codes consistent) "
+            "| 1001 |") in text
 
 
 def test_final_choice_table_lists_each_seeds_checkpoints_and_result():
