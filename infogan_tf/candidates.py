@@ -113,7 +113,8 @@ def choose(scores: List[Dict[str, float]]) -> int:
 def _score_candidate(config: TrainConfig, candidate: TrainConfig, images: np.ndarray,
                      log: Callable[[str], None]) -> dict:
     """A finished candidate's entry in selection.json: its scores and where it is."""
-    model = load_trained_model(candidate.model_dir)
+    # The trained weights, as the rule was validated on, also with --weight_average_decay.
+    model = load_trained_model(candidate.model_dir, weights="trained")
     score = score_model(model, images)
     score.update(seed=candidate.seed, model_dir=candidate.model_dir,
                  checkpoint=recovery.find_resume_point(candidate.model_dir).path)

@@ -65,6 +65,7 @@ class TrainConfig:
     candidate_steps: int = 2000
     candidate_code_consistency: bool = False
     choose_checkpoint_from: int = 0
+    weight_average_decay: float = 0.0
     beta1: float = 0.5
     instance_noise_std: float = 0.0
     instance_noise_steps: int = 0
@@ -103,6 +104,8 @@ class TrainConfig:
         if self.q_learning_rate is not None:
             # Q's own layers then have their own optimizer in the checkpoint.
             signature["q_optimizer"] = True
+        if self.weight_average_decay:
+            signature["averaged_weights"] = True  # The averaged copies are in the checkpoint.
         return signature
 
     def dataset_options(self) -> data_lib.DatasetOptions:
@@ -168,6 +171,8 @@ def validate_config(config: TrainConfig) -> None:
     _require(config.instance_noise_steps >= 0, "--instance_noise_steps must be >= 0 (0 = "
              f"never annealed), got {config.instance_noise_steps}")
     _require(0 <= config.beta1 < 1, f"--beta1 must be in [0, 1), got {config.beta1}")
+    _require(0 <= config.weight_average_decay < 1, "--weight_average_decay must be in [0, 1) "
+             f"(0 = no averaged weights; e.g. 0.999), got {config.weight_average_decay}")
     _require(config.network.leaky_relu_slope >= 0,
              f"--leaky_relu_slope must be >= 0, got {config.network.leaky_relu_slope}")
     _require(config.network.init_stddev > 0,

@@ -22,6 +22,10 @@ flags.DEFINE_string("output_dir", None, "Where metrics.json and the PNGs go "
 flags.DEFINE_string("data_dir", None, "Dataset folder (default: the run's own --data_dir).")
 flags.DEFINE_string("checkpoint", None, "A checkpoint path (default: the run's result, the "
                     "checkpoint --choose_checkpoint_from chose or else the latest).")
+flags.DEFINE_enum("weights", None, ["averaged", "trained"], "Which weights of the checkpoint "
+                  "to evaluate: the moving averages of a run trained with "
+                  "--weight_average_decay, or the trained weights (default: averaged if the "
+                  "run kept them, else trained).")
 flags.DEFINE_string("classifier_dir", None, "Cache folder of the reference classifier, trained "
                     "once per dataset on first use (default $INFOGAN_TF_CACHE or "
                     "~/.cache/infogan_tf).")
@@ -74,7 +78,8 @@ def main(argv):
     from infogan_tf.evaluate_run import EvalConfig, evaluate
     config = EvalConfig(
         model_dir=FLAGS.model_dir, output_dir=FLAGS.output_dir, data_dir=FLAGS.data_dir,
-        checkpoint_path=FLAGS.checkpoint, classifier_dir=FLAGS.classifier_dir,
+        checkpoint_path=FLAGS.checkpoint, weights=FLAGS.weights,
+        classifier_dir=FLAGS.classifier_dir,
         classifier=ClassifierSettings(**{
             name: value for name, value in (("epochs", FLAGS.classifier_epochs),
                                             ("train_examples", FLAGS.classifier_train_examples))
@@ -94,7 +99,7 @@ def main(argv):
 
 def summary_line(result: dict) -> str:
     """One line of headline numbers for the terminal."""
-    parts = [f"step {result['step']}"]
+    parts = [f"step {result['step']} ({result.get('weights', 'trained')} weights)"]
     for name, scores in result.get("categorical", {}).items():
         parts.append(f"{name} accuracy {scores['accuracy']:.4f} (NMI {scores['nmi']:.3f}, "
                      f"ARI {scores['ari']:.3f})")

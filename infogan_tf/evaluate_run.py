@@ -45,6 +45,7 @@ class EvalConfig:
     output_dir: Optional[str] = None
     data_dir: Optional[str] = None
     checkpoint_path: Optional[str] = None
+    weights: Optional[str] = None  # model_io.load_trained_model's: None = the run's result.
     classifier_dir: Optional[str] = None
     classifier: classifier_lib.ClassifierSettings = classifier_lib.ClassifierSettings()
     num_samples: int = 10000
@@ -65,17 +66,18 @@ def evaluate(config: EvalConfig, log: Callable[[str], None] = print) -> dict:
     """Evaluates the run's latest (or given) checkpoint; returns what metrics.json holds."""
     start = time.time()
     disentanglement_eval.check_metric_names(config.metrics)
-    model = load_trained_model(config.model_dir, config.checkpoint_path)
+    model = load_trained_model(config.model_dir, config.checkpoint_path, config.weights)
     dataset = model.config.dataset
     data_dir = config.data_dir or model.config.data_dir
     all_test = data_lib.load_dataset(dataset, data_dir, "test")
     spec = model.config.latent
     disentanglement_eval.check_metrics(config.metrics, dataset, all_test, len(spec.codes))
     test = _limit(all_test, config.max_test_images)
-    log(f"evaluating {model.checkpoint_path} (step {model.step}) on {len(test.images)} "
-        f"{dataset} test images")
+    log(f"evaluating {model.checkpoint_path} (step {model.step}, {model.weights} weights) on "
+        f"{len(test.images)} {dataset} test images")
     result = {"model_dir": config.model_dir, "checkpoint": model.checkpoint_path,
-              "step": model.step, "dataset": dataset, "latent_spec": spec.describe(),
+              "step": model.step, "weights": model.weights, "dataset": dataset,
+              "latent_spec": spec.describe(),
               "run_config": model.config.to_dict(), "evaluation": _jsonable(config)}
     selection_path = os.path.join(config.model_dir, candidates.SELECTION_FILE)
     if os.path.exists(selection_path):

@@ -120,6 +120,10 @@ flags.DEFINE_integer("choose_checkpoint_from", 0, "After training, make the run'
                      "information about real training images (final_checkpoint.py; no "
                      "labels); evaluate, export and score_checkpoints then use it. 0: the "
                      "latest checkpoint.")
+flags.DEFINE_float("weight_average_decay", 0.0, "Also keep exponential moving averages of "
+                   "G's and D/Q's weights with this decay per step (e.g. 0.999; "
+                   "weight_averaging.py); evaluate, export and score_checkpoints then use "
+                   "them (evaluate --weights=trained: the trained ones). 0: none.")
 flags.DEFINE_float("beta1", 0.5, "Adam beta_1 of both optimizers.")
 flags.DEFINE_float("instance_noise_std", 0.0, "Std of Gaussian instance noise added to every "
                    "image D sees, real and generated (in G's output units), 0 for none.")
@@ -227,7 +231,7 @@ def config_from_flags() -> TrainConfig:
         candidate_steps=FLAGS.candidate_steps,
         candidate_code_consistency=FLAGS.candidate_code_consistency,
         choose_checkpoint_from=FLAGS.choose_checkpoint_from,
-        beta1=FLAGS.beta1, instance_noise_std=FLAGS.instance_noise_std,
+        weight_average_decay=FLAGS.weight_average_decay, beta1=FLAGS.beta1, instance_noise_std=FLAGS.instance_noise_std,
         instance_noise_steps=FLAGS.instance_noise_steps,
         contrastive_regularizer=FLAGS.contrastive_regularizer, cr_start_step=FLAGS.cr_start_step,
         cr_gap=FLAGS.cr_gap, cr_gap_end_step=FLAGS.cr_gap_end_step,

@@ -22,6 +22,7 @@ from infogan_tf import networks
 from infogan_tf import objectives
 from infogan_tf import optimizers
 from infogan_tf import step_metrics
+from infogan_tf import weight_averaging
 from infogan_tf.config import TrainConfig
 from infogan_tf.latent import LatentBatch
 
@@ -61,6 +62,11 @@ class InfoGANTrainer(objectives.InfoGANObjectives):
             self.contrastive = None if classifier is None else contrastive.ClassifierState(
                 classifier, functools.partial(adam, config.d_learning_rate), scale)
             self.rng = tf.random.Generator.from_seed(config.seed)
+            # Built after everything above, so the networks' initial weights are unchanged.
+            self.averages = weight_averaging.WeightAverages(
+                config.weight_average_decay, self.generator, self.discriminator,
+                *self._build_networks(averaged_copies=True)) \
+                if config.weight_average_decay else None
             self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
         # XLA compiles each replica's forward and backward pass; the all-reduce
         # inside apply_gradients cannot be compiled, so updates stay outside.
@@ -73,13 +79,16 @@ class InfoGANTrainer(objectives.InfoGANObjectives):
         self.contrastive_train_loop = tf.function(
             functools.partial(self._train_loop, contrastive_step=True))
 
-    def _build_networks(self):
+    def _build_networks(self, averaged_copies: bool = False):
         """G, D/Q and the contrastive classifier (or None) under the run's precision policy;
-        the global policy is restored after."""
+        the global policy is restored after. With `averaged_copies`, only G and D/Q."""
         previous = keras.mixed_precision.global_policy()
         keras.mixed_precision.set_global_policy(self.config.mixed_precision)
         options = self.config.network
         try:
+            if averaged_copies:
+                return (networks.build_generator(self.architecture, self.spec, options),
+                        networks.build_discriminator(self.architecture, self.spec, options))
             return (networks.build_generator(self.architecture, self.spec, options),
                     networks.build_discriminator(self.architecture, self.spec, options),
                     contrastive.build_classifier(self.architecture, self.spec, options)
@@ -124,6 +133,8 @@ class InfoGANTrainer(objectives.InfoGANObjectives):
                            cr_optimizer=self.contrastive.optimizer)
         if self.q_optimizer is not None:
             objects["q_optimizer"] = self.q_optimizer
+        if self.averages is not None:
+            objects.update(self.averages.checkpoint_objects())
         return objects
 
     def metric_names(self, contrastive_step: bool = False):
@@ -273,6 +284,8 @@ class InfoGANTrainer(objectives.InfoGANObjectives):
             metrics = step_metrics.reduce_replicas(
                 self.strategy, self.strategy.run(step_fn, args=(next(iterator),)))
             self.step.assign_add(1)
+            if self.averages is not None:
+                self.averages.update()
             steps_run += 1
             totals = step_metrics.accumulate(totals, metrics)
             if not step_metrics.all_finite(metrics):

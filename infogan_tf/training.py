@@ -168,7 +168,9 @@ class _Session:
             self._restore(resume.path)
         else:
             if source:  # --init_from: continue another run's weights from its step.
-                warm_start.restore(self.trainer.checkpoint_objects(), source)
+                averaged = warm_start.restore(self.trainer.checkpoint_objects(), source)
+                if self.trainer.averages is not None and not averaged:
+                    self.trainer.averages.reset()
                 self.step = int(self.trainer.step.numpy())
             self._start_fresh()
         if self.chief:

@@ -11,7 +11,9 @@ What is taken from the checkpoint: G, D/Q, their optimizers (and Q's own, with
 --q_learning_rate), the latent RNG and the step, so training continues from
 that step with the same data order and latent draws it would have had. A
 contrastive classifier is never taken: it starts from its initial weights, as
-the progressive schedule prescribes. The source run is only read.
+the progressive schedule prescribes. Averaged weights (--weight_average_decay)
+are taken when the source has them; otherwise they start from the source's
+weights. The source run is only read.
 """
 
 import os
@@ -21,10 +23,12 @@ import tensorflow as tf
 
 from infogan_tf import checkpointing
 from infogan_tf import recovery
+from infogan_tf import weight_averaging
 from infogan_tf.config import ConfigError, TrainConfig
 
-# Signature keys that may differ: the classifier is the one thing not carried over.
-_MAY_DIFFER = ("contrastive_classifier",)
+# Signature keys that may differ: the classifier is never carried over, and averaged
+# weights start from the source's weights when it has none.
+_MAY_DIFFER = ("contrastive_classifier", "averaged_weights")
 _NOT_CARRIED = ("cr_classifier", "cr_optimizer")
 
 
@@ -80,11 +84,21 @@ def check_source(path: str, requested: dict, train_steps: int) -> int:
     return step
 
 
-def restore(objects: dict, path: str) -> None:
-    """Loads everything of `objects` (trainer.checkpoint_objects()) but the classifier."""
-    carried = {k: v for k, v in objects.items() if k not in _NOT_CARRIED}
+def restore(objects: dict, path: str) -> bool:
+    """Loads everything of `objects` (trainer.checkpoint_objects()) but the classifier.
+
+    Returns:
+      Whether averaged weights were loaded too (False: the source has none, and the
+      caller should start the averages from the loaded weights).
+    """
+    not_carried = _NOT_CARRIED
+    averaged = weight_averaging.has_averages(path)
+    if not averaged:
+        not_carried += weight_averaging.AVERAGED_OBJECTS
+    carried = {k: v for k, v in objects.items() if k not in not_carried}
     tf.train.Checkpoint(**carried).restore(path).assert_existing_objects_matched() \
         .expect_partial()
+    return averaged
 
 
 

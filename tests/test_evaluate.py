@@ -55,9 +55,10 @@ def test_evaluate_cli_writes_metrics_figures_and_tensorboard(tiny_run, mnist_dir
          f"--max_test_images={TEST_IMAGES}", "--sweep_rows=6", "--figure_rows=3"],
         env=env, cwd=REPO, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "step 2; c1 accuracy" in result.stdout
+    assert "step 2 (trained weights); c1 accuracy" in result.stdout
     metrics = json.loads((output_dir / "metrics.json").read_text())
     assert metrics["step"] == 2 and metrics["selection"] == selection
+    assert metrics["weights"] == "trained"  # The run kept no averaged weights.
     c1 = metrics["categorical"]["c1"]
     counts = np.asarray(c1["contingency"])
     labels = data_lib.load_mnist(mnist_dir, "test").labels[:TEST_IMAGES]
@@ -98,6 +99,16 @@ def test_evaluate_cli_writes_metrics_figures_and_tensorboard(tiny_run, mnist_dir
         [2], [pytest.approx(c1["label_free"]["mean_confidence"])])
     breadth = metrics["continuous"]["codes"]["c3"]["breadth"]["spearman"]
     assert scalars["eval/spearman_breadth_c3"] == ([2], [pytest.approx(breadth, nan_ok=True)])
+
+
+def test_averaged_weights_of_a_run_without_them_are_refused(tiny_run, tmp_path, python_env):
+    env, python = python_env
+    result = subprocess.run([python, "-m", "infogan_tf.evaluate", f"--model_dir={tiny_run}",
+                             f"--output_dir={tmp_path / 'out'}", "--weights=averaged"],
+                            env=env, cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "without --weight_average_decay" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
 
 
 def test_missing_or_foreign_model_dir_is_refused(tmp_path, python_env):

@@ -1,0 +1,115 @@
+"""--weight_average_decay: moving averages of G's and D/Q's weights, saved and loaded."""
+
+import os
+
+import numpy as np
+import pytest
+import tensorflow as tf
+from run_helpers import checkpoint_values, short_config, two_replica_strategy
+
+from infogan_tf import model_io
+from infogan_tf.checkpointing import CheckpointMismatchError
+from infogan_tf.config import ConfigError, TrainConfig, validate_config
+from infogan_tf.latent import LatentSpec
+from infogan_tf.trainer import InfoGANTrainer
+from infogan_tf.training import train
+
+DECAY = 0.5  # Large, so every step moves the averages visibly.
+BATCH = 8
+
+
+def _variables(trainer):
+    return [v.numpy() for v in trainer.generator.variables + trainer.discriminator.variables]
+
+
+def _averages(trainer):
+    averages = trainer.averages
+    return [v.numpy() for v in averages.averaged_generator.variables
+            + averages.averaged_discriminator.variables]
+
+
+def test_two_replica_steps_update_the_averages_as_the_moving_average_formula():
+    strategy = two_replica_strategy()
+    config = TrainConfig(model_dir="unused", latent=LatentSpec.from_counts(6, [10], 2),
+                         batch_size=BATCH, seed=2, weight_average_decay=DECAY)
+    trainer = InfoGANTrainer(config, strategy)
+    images = np.random.RandomState(0).uniform(-1, 1, (BATCH, 28, 28, 1)).astype(np.float32)
+    dataset = tf.data.Dataset.from_tensors(images).repeat()
+    iterator = iter(strategy.experimental_distribute_dataset(dataset))
+    expected = _variables(trainer)
+    for got, want in zip(_averages(trainer), expected):
+        np.testing.assert_array_equal(got, want)  # A fresh start: the weights themselves.
+    for _ in range(3):
+        trainer.train_loop(iterator, tf.constant(1, tf.int32))
+        weights = _variables(trainer)
+        expected = [DECAY * average + (1 - DECAY) * weight
+                    for average, weight in zip(expected, weights)]
+    got = _averages(trainer)
+    moved = 0
+    for average, want, weight in zip(got, expected, weights):
+        np.testing.assert_allclose(average, want, rtol=1e-5, atol=1e-6)
+        moved += not np.allclose(average, weight)
+    assert moved > 10  # Trainable weights and batch-norm statistics differ from the latest.
+
+
+def _averaged_run(model_dir, mnist_dir, **overrides):
+    return short_config(model_dir, mnist_dir, weight_average_decay=DECAY, **overrides)
+
+
+def _stored_under(values, prefix, array):
+    return any(key.startswith(prefix) and np.array_equal(value, array)
+               for key, value in values.items())
+
+
+def test_checkpoints_hold_the_averages_and_loading_chooses_them(tmp_path, mnist_dir):
+    run = tmp_path / "run"
+    train(_averaged_run(run, mnist_dir))
+    values = checkpoint_values(os.path.join(run, "checkpoints", "ckpt-4"))
+    default = model_io.load_trained_model(str(run))
+    trained = model_io.load_trained_model(str(run), weights="trained")
+    assert (default.weights, trained.weights) == ("averaged", "trained")
+    differ = 0
+    for network in ("generator", "discriminator"):
+        averaged_variables = getattr(default, network).variables
+        trained_variables = getattr(trained, network).variables
+        for average, weight in zip(averaged_variables, trained_variables):
+            assert _stored_under(values, f"averaged_{network}/", average.numpy())
+            # Trained weights are stored under the optimizer's path too, never as averages.
+            assert not _stored_under(values, "averaged_", weight.numpy()) or np.array_equal(
+                average.numpy(), weight.numpy())
+            differ += not np.array_equal(average.numpy(), weight.numpy())
+    assert differ > 10
+
+
+def test_averaged_weights_of_a_run_without_them_are_refused(tmp_path, mnist_dir):
+    run = tmp_path / "plain"
+    train(short_config(run, mnist_dir))
+    assert model_io.load_trained_model(str(run)).weights == "trained"
+    with pytest.raises(CheckpointMismatchError, match="without --weight_average_decay"):
+        model_io.load_trained_model(str(run), weights="averaged")
+
+
+def test_a_warm_start_without_averages_starts_them_from_the_source(tmp_path, mnist_dir):
+    plain, warm = tmp_path / "plain", tmp_path / "warm"
+    train(short_config(plain, mnist_dir, train_steps=2))
+    source = os.path.join(plain, "checkpoints", "ckpt-2")
+    # checkpoint_every=3: the warm run's first checkpoint is one step after the source.
+    train(_averaged_run(warm, mnist_dir, train_steps=3, checkpoint_every=3, init_from=source))
+    after = os.path.join(warm, "checkpoints", "ckpt-3")
+    networks = [model_io.load_trained_model(str(plain), source),
+                model_io.load_trained_model(str(warm), after, weights="trained"),
+                model_io.load_trained_model(str(warm), after, weights="averaged")]
+    variables = [m.generator.variables + m.discriminator.variables for m in networks]
+    moved = 0
+    for start, weight, average in zip(*variables):
+        np.testing.assert_allclose(average.numpy(), DECAY * start.numpy()
+                                   + (1 - DECAY) * weight.numpy(), rtol=1e-5, atol=1e-6)
+        moved += not np.allclose(start.numpy(), weight.numpy())
+    assert moved > 10
+
+
+def test_the_decay_must_be_below_one():
+    config = TrainConfig(model_dir="m", latent=LatentSpec.from_counts(6, [10], 2),
+                         weight_average_decay=1.0)
+    with pytest.raises(ConfigError, match="--weight_average_decay must be in"):
+        validate_config(config)
