@@ -5,6 +5,8 @@ Prints, per checkpoint, the label-free scores on real training images that
 candidates.py chooses by (I(x; c), Q's mean confidence, the argmax entropy) and,
 with --with_test_accuracy, c1's Hungarian accuracy on the labelled test set: a
 check of the rule for the analysis in docs/RESULTS.md, never part of a choice.
+With --weights=trained,averaged each checkpoint of a run trained with
+--weight_average_decay is scored once per kind of weights.
 """
 
 import json
@@ -20,6 +22,10 @@ flags.DEFINE_string("data_dir", None, "The dataset folder of the runs (as for tr
 flags.DEFINE_boolean("with_test_accuracy", False, "Also score c1 against the test labels.")
 flags.DEFINE_integer("score_images", None, "Real training images to score on (default: as "
                      "many as --candidates uses, candidates.SCORE_IMAGES).", lower_bound=1)
+flags.DEFINE_list("weights", [], "Which weights to score, comma separated: averaged, trained "
+                  "(default: each run's result, averaged if it kept averages).")
+flags.register_validator("weights", lambda v: set(v) <= {"averaged", "trained"},
+                         message="--weights takes averaged and/or trained")
 FLAGS = flags.FLAGS
 
 
@@ -49,14 +55,16 @@ def main(argv):
                                         f"listed in {os.path.dirname(path)})")
             config = load_run_config(model_dir)
             data_dir = FLAGS.data_dir or config.data_dir
-            model = load_trained_model(model_dir, path)
-            count = FLAGS.score_images or candidates.SCORE_IMAGES
-            row = candidates.score_model(model, load(config, data_dir, "train").images[:count])
-            if FLAGS.with_test_accuracy:
-                row["test_accuracy"] = evaluation.categorical_as_classifier(
-                    model, load(config, data_dir, "test"))[config.latent.code_names()[0]][
-                        "accuracy"]
-            print(json.dumps(dict(row, checkpoint=spec), sort_keys=True), flush=True)
+            for weights in FLAGS.weights or [None]:
+                model = load_trained_model(model_dir, path, weights)
+                count = FLAGS.score_images or candidates.SCORE_IMAGES
+                row = candidates.score_model(model, load(config, data_dir, "train").images[:count])
+                if FLAGS.with_test_accuracy:
+                    row["test_accuracy"] = evaluation.categorical_as_classifier(
+                        model, load(config, data_dir, "test"))[config.latent.code_names()[0]][
+                            "accuracy"]
+                print(json.dumps(dict(row, checkpoint=spec, weights=model.weights),
+                                 sort_keys=True), flush=True)
     except (CheckpointMismatchError, DataError, FileNotFoundError) as e:
         print(f"infogan_tf: error: {e}", file=sys.stderr)
         sys.exit(2)

@@ -1,13 +1,15 @@
 """--weight_average_decay: moving averages of G's and D/Q's weights, saved and loaded."""
 
+import json
 import os
+import subprocess
 
 import numpy as np
 import pytest
 import tensorflow as tf
 from run_helpers import checkpoint_values, short_config, two_replica_strategy
 
-from infogan_tf import model_io
+from infogan_tf import candidates, data, model_io
 from infogan_tf.checkpointing import CheckpointMismatchError
 from infogan_tf.config import ConfigError, TrainConfig, validate_config
 from infogan_tf.latent import LatentSpec
@@ -61,9 +63,15 @@ def _stored_under(values, prefix, array):
                for key, value in values.items())
 
 
-def test_checkpoints_hold_the_averages_and_loading_chooses_them(tmp_path, mnist_dir):
-    run = tmp_path / "run"
+@pytest.fixture(scope="module")
+def averaged_run(tmp_path_factory, mnist_dir):
+    run = tmp_path_factory.mktemp("averaged") / "run"
     train(_averaged_run(run, mnist_dir))
+    return run
+
+
+def test_checkpoints_hold_the_averages_and_loading_chooses_them(averaged_run):
+    run = averaged_run
     values = checkpoint_values(os.path.join(run, "checkpoints", "ckpt-4"))
     default = model_io.load_trained_model(str(run))
     trained = model_io.load_trained_model(str(run), weights="trained")
@@ -79,6 +87,23 @@ def test_checkpoints_hold_the_averages_and_loading_chooses_them(tmp_path, mnist_
                 average.numpy(), weight.numpy())
             differ += not np.array_equal(average.numpy(), weight.numpy())
     assert differ > 10
+
+
+def test_score_checkpoints_scores_each_kind_of_weights(averaged_run, mnist_dir, python_env):
+    env, python = python_env
+    result = subprocess.run(
+        [python, "-m", "infogan_tf.score_checkpoints", f"--data_dir={mnist_dir}",
+         "--score_images=500", "--weights=trained,averaged", f"{averaged_run}:4"],
+        env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [row["weights"] for row in rows] == ["trained", "averaged"]
+    images = data.load_dataset("mnist", mnist_dir, "train").images[:500]
+    for row in rows:
+        model = model_io.load_trained_model(str(averaged_run), weights=row["weights"])
+        expected = candidates.score_model(model, images)["mutual_information"]
+        assert row["mutual_information"] == pytest.approx(expected, abs=1e-9)
+    assert rows[0]["mutual_information"] != rows[1]["mutual_information"]
 
 
 def test_averaged_weights_of_a_run_without_them_are_refused(tmp_path, mnist_dir):
