@@ -27,6 +27,7 @@ EXPECTED = {
     "mnist_restarts": ("mnist", "mnist", 62, (10,), 2, 1.0, 1.0, 2e-4, 1e-3, 74),
     "mnist_code_views": ("mnist", "mnist", 62, (10,), 2, 1.0, 1.0, 2e-4, 1e-3, 74),
     "mnist_code_consistency": ("mnist", "mnist", 62, (10,), 2, 1.0, 1.0, 2e-4, 1e-3, 74),
+    "mnist_weight_average": ("mnist", "mnist", 62, (10,), 2, 1.0, 1.0, 2e-4, 1e-3, 74),
     "svhn": ("svhn", "svhn", 124, (10,) * 4, 4, 1.0, 1.0, 2e-4, 1e-3, 168),
     "celeba": ("celeb_a", "svhn", 128, (10,) * 10, 0, 1.0, None, 2e-4, 1e-3, 228),
     "faces_azimuth": ("folder", "faces", 128, (), 5, None, 0.2, 2e-4, 5e-4, 133),
@@ -91,6 +92,13 @@ def test_mnist_code_consistency_is_mnist_code_views_that_ranks_candidates_by_the
     consistency = parse_flags(flagfile="mnist_code_consistency")
     assert consistency.candidate_code_consistency and not views.candidate_code_consistency
     assert dataclasses.replace(consistency, candidate_code_consistency=False) == views
+
+
+def test_mnist_weight_average_is_mnist_code_views_with_averaged_weights(parse_flags):
+    views = parse_flags(flagfile="mnist_code_views")
+    averaged = parse_flags(flagfile="mnist_weight_average")
+    assert averaged.weight_average_decay == 0.999 and views.weight_average_decay == 0
+    assert dataclasses.replace(averaged, weight_average_decay=0.0) == views
 
 
 def test_the_fast_q_figure1_pair_is_the_baseline_pair_with_the_restarts_q_rate(parse_flags):
