@@ -47,7 +47,8 @@ def main(argv):
         result = export_lib.export(trained, export_dir)
     except (CheckpointMismatchError, export_lib.ExportError) as e:
         cli.fail(str(e))
-    print(f"exported step {trained.step} of {FLAGS.model_dir} ({trained.config.latent.describe()})"
+    print(f"exported step {trained.step} of {FLAGS.model_dir}, {trained.weights} weights "
+          f"({trained.config.latent.describe()})"
           f"\n  to {result.path} (version {result.version}; signatures: "
           f"{', '.join(SIGNATURE_NAMES)})")
     if result.broken_versions:

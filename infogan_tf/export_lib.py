@@ -196,6 +196,7 @@ def export_info(trained: TrainedModel) -> dict:
         "codes": codes,
         "learn_continuous_std": trained.config.learn_continuous_std,
         "training_step": trained.step,
+        "weights": trained.weights,  # "averaged" with --weight_average_decay.
         "max_sample_num": sigs.MAX_SAMPLE_NUM,
         "signatures": sigs.signature_table(spec, arch.image_shape,
                                            trained.config.learn_continuous_std),

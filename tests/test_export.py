@@ -166,6 +166,7 @@ def test_saved_model_cli_lists_the_documented_signatures(exported):
                       for io in ("inputs", "outputs") for key, t in table[io].items()}
         assert documented == signatures[name], name
     assert info["training_step"] == STEPS
+    assert info["weights"] == "trained"  # The run kept no averaged weights.
     assert info["image_shape"] == [28, 28, 1]
 
 
