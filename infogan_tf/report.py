@@ -35,6 +35,14 @@ def _test_images(seeds: List[dict]) -> int:
                 for r in seeds), default=0)
 
 
+def _weights_note(seeds: List[dict]) -> str:
+    """Says which seeds were evaluated on the moving averages of the weights, if any."""
+    averaged = [str(r["seed"]) for r in seeds if r["metrics"].get("weights") == "averaged"]
+    return (f" Networks (seeds {', '.join(averaged)}): the moving averages of G's and D/Q's "
+            "weights (`--weight_average_decay`), not the trained weights of the same "
+            "checkpoint.") if averaged else ""
+
+
 def seed_table(seeds: List[dict]) -> List[str]:
     """The per-seed table and its mean ± std row."""
     lines = ["| seed | steps | accuracy (%) | NMI | ARI | L_I(c1) | Q confidence | "
@@ -258,7 +266,7 @@ def render_results(results: dict) -> str:
                   "stroke width of the image, averaged over the fixed noise samples; the codes "
                   "are named rotation and width one-to-one so that the summed |ρ| is largest. "
                   "Classifier score (max 10) and FD: generated samples through the "
-                  "reference classifier.", ""] + seed_table(seeds) + [""] + _restarts_table(seeds)
+                  "reference classifier." + _weights_note(seeds), ""] + seed_table(seeds) + [""] + _restarts_table(seeds)
     lines += _final_choice_table(seeds)
     lines += reference_classifiers.reference_section(seeds) + _figure1_section(results)
     if paths.get("figure2_seed") is not None:

@@ -383,3 +383,13 @@ def test_seeds_scored_by_different_reference_classifiers_are_labelled():
     single = report.render_results(_results())
     assert "| 9.00 | 5.00 |" in _row(single, "0") and "**A**" not in single
     assert "The reference classifier (`infogan_tf/classifier.py`, settings" in single
+
+
+def test_seeds_evaluated_on_averaged_weights_are_named():
+    results = _results()
+    assert "moving averages" not in report.render_results(results)
+    for seed in (1, 3):
+        results["seeds"][seed]["metrics"]["weights"] = "averaged"
+    results["seeds"][0]["metrics"]["weights"] = "trained"
+    text = report.render_results(results)
+    assert "Networks (seeds 1, 3): the moving averages of G's and D/Q's weights" in text
