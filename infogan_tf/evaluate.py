@@ -22,10 +22,11 @@ flags.DEFINE_string("output_dir", None, "Where metrics.json and the PNGs go "
 flags.DEFINE_string("data_dir", None, "Dataset folder (default: the run's own --data_dir).")
 flags.DEFINE_string("checkpoint", None, "A checkpoint path (default: the run's result, the "
                     "checkpoint --choose_checkpoint_from chose or else the latest).")
-flags.DEFINE_enum("weights", None, ["averaged", "trained"], "Which weights of the checkpoint "
-                  "to evaluate: the moving averages of a run trained with "
-                  "--weight_average_decay, or the trained weights (default: averaged if the "
-                  "run kept them, else trained).")
+flags.DEFINE_enum("weights", None, ["averaged", "averaged_discriminator", "trained"],
+                  "Which weights of the checkpoint to evaluate: the moving averages of a run "
+                  "trained with --weight_average_decay, D/Q's averages with G's trained "
+                  "weights, or the trained weights (default: averaged if the run kept them, "
+                  "else trained).")
 flags.DEFINE_string("classifier_dir", None, "Cache folder of the reference classifier, trained "
                     "once per dataset on first use (default $INFOGAN_TF_CACHE or "
                     "~/.cache/infogan_tf).")

@@ -24,6 +24,10 @@ flags.DEFINE_string("model_dir", None, "The training run's --model_dir (with che
                     "and run_config.json).")
 flags.DEFINE_string("export_dir", None, "Folder of this model's versions, served by TF Serving "
                     "as the model base path. Default: saved_models/<name of model_dir>.")
+flags.DEFINE_enum("weights", None, ["averaged", "averaged_discriminator", "trained"],
+                  "Which weights to export: the moving averages of a run trained with "
+                  "--weight_average_decay, D/Q's averages with G's trained weights, or the "
+                  "trained weights (default: averaged if the run kept them, else trained).")
 flags.DEFINE_string("checkpoint", None, "A specific checkpoint to export (a path as in the "
                     "'checkpoint' index file); by default the run's result (the one "
                     "--choose_checkpoint_from chose, else the latest).")
@@ -43,7 +47,7 @@ def main(argv):
     from infogan_tf.checkpointing import CheckpointMismatchError  # noqa: PLC0415
     from infogan_tf.model_io import load_trained_model  # noqa: PLC0415
     try:
-        trained = load_trained_model(FLAGS.model_dir, FLAGS.checkpoint)
+        trained = load_trained_model(FLAGS.model_dir, FLAGS.checkpoint, FLAGS.weights)
         result = export_lib.export(trained, export_dir)
     except (CheckpointMismatchError, export_lib.ExportError) as e:
         cli.fail(str(e))

@@ -44,7 +44,8 @@ def load_trained_model(model_dir: str, checkpoint_path: Optional[str] = None,
       checkpoint_path: a specific checkpoint; by default the run's result: the one
         --choose_checkpoint_from chose (checkpointing.chosen_checkpoint), else the latest.
       weights: "averaged" (the moving averages of a run with --weight_average_decay),
-        "trained", or None: averaged if the run kept averages, else trained.
+        "averaged_discriminator" (D/Q's moving averages, G's trained weights), "trained",
+        or None: averaged if the run kept averages, else trained.
 
     Raises:
       CheckpointMismatchError: no checkpoint, one that does not match run_config.json,
@@ -62,8 +63,8 @@ def load_trained_model(model_dir: str, checkpoint_path: Optional[str] = None,
     generator = networks.build_generator(architecture, config.latent, config.network)
     discriminator = networks.build_discriminator(architecture, config.latent, config.network)
     step = tf.Variable(0, dtype=tf.int64)
-    names = weight_averaging.AVERAGED_OBJECTS if weights == "averaged" else (
-        "generator", "discriminator")
+    names = ("averaged_generator" if weights == "averaged" else "generator",
+             "discriminator" if weights == "trained" else "averaged_discriminator")
     checkpoint = tf.train.Checkpoint(step=step, **dict(zip(names, (generator, discriminator))))
     # Optimizer slots and the RNG are in the checkpoint too but not needed here.
     checkpoint.restore(checkpoint_path).expect_partial().assert_existing_objects_matched()
@@ -76,7 +77,7 @@ def _weights_to_load(model_dir: str, config: TrainConfig, weights: Optional[str]
     if weights is not None and weights not in weight_averaging.WEIGHT_CHOICES:
         raise ValueError(f"weights={weights!r}; expected one of "
                          f"{', '.join(weight_averaging.WEIGHT_CHOICES)}")
-    if weights == "averaged" and not config.weight_average_decay:
+    if weights not in (None, "trained") and not config.weight_average_decay:
         raise checkpointing.CheckpointMismatchError(
             f"{model_dir} was trained without --weight_average_decay, so it has no "
             "averaged weights: load its trained weights (--weights=trained)")

@@ -23,7 +23,8 @@ flags.DEFINE_boolean("with_test_accuracy", False, "Also score c1 against the tes
 flags.DEFINE_integer("score_images", None, "Real training images to score on (default: as "
                      "many as --candidates uses, candidates.SCORE_IMAGES).", lower_bound=1)
 flags.DEFINE_list("weights", [], "Which weights to score, comma separated: averaged, trained "
-                  "(default: each run's result, averaged if it kept averages).")
+                  "(default: each run's result, averaged if it kept averages). The scores "
+                  "read only D/Q, so averaged_discriminator scores as averaged.")
 flags.register_validator("weights", lambda v: set(v) <= {"averaged", "trained"},
                          message="--weights takes averaged and/or trained")
 FLAGS = flags.FLAGS

@@ -89,6 +89,26 @@ def test_checkpoints_hold_the_averages_and_loading_chooses_them(averaged_run):
     assert differ > 10
 
 
+def test_averaged_discriminator_pairs_the_averaged_q_with_the_trained_generator(
+        averaged_run, tmp_path, python_env):
+    loaded = {w: model_io.load_trained_model(str(averaged_run), weights=w)
+              for w in ("averaged", "averaged_discriminator", "trained")}
+    mixed = loaded["averaged_discriminator"]
+    for network, source in (("generator", "trained"), ("discriminator", "averaged")):
+        for got, want in zip(getattr(mixed, network).variables,
+                             getattr(loaded[source], network).variables):
+            np.testing.assert_array_equal(got.numpy(), want.numpy())
+    env, python = python_env
+    result = subprocess.run(
+        [python, "-m", "infogan_tf.export", f"--model_dir={averaged_run}",
+         f"--export_dir={tmp_path / 'export'}", "--weights=averaged_discriminator"],
+        env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "averaged_discriminator weights" in result.stdout
+    with open(tmp_path / "export" / "1" / "assets" / "infogan_export.json") as f:
+        assert json.load(f)["weights"] == "averaged_discriminator"
+
+
 def test_score_checkpoints_scores_each_kind_of_weights(averaged_run, mnist_dir, python_env):
     env, python = python_env
     result = subprocess.run(
@@ -110,8 +130,9 @@ def test_averaged_weights_of_a_run_without_them_are_refused(tmp_path, mnist_dir)
     run = tmp_path / "plain"
     train(short_config(run, mnist_dir))
     assert model_io.load_trained_model(str(run)).weights == "trained"
-    with pytest.raises(CheckpointMismatchError, match="without --weight_average_decay"):
-        model_io.load_trained_model(str(run), weights="averaged")
+    for weights in ("averaged", "averaged_discriminator"):
+        with pytest.raises(CheckpointMismatchError, match="without --weight_average_decay"):
+            model_io.load_trained_model(str(run), weights=weights)
 
 
 def test_a_warm_start_without_averages_starts_them_from_the_source(tmp_path, mnist_dir):
