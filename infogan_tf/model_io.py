@@ -22,7 +22,7 @@ class TrainedModel(NamedTuple):
     discriminator: keras.Model
     checkpoint_path: str
     step: int
-    weights: str = "trained"  # Or "averaged": the moving averages (weight_averaging.py).
+    weights: str = "trained"  # Or one of weight_averaging.WEIGHT_CHOICES' averaged kinds.
 
 
 def load_run_config(model_dir: str) -> TrainConfig:

@@ -266,7 +266,8 @@ def render_results(results: dict) -> str:
                   "stroke width of the image, averaged over the fixed noise samples; the codes "
                   "are named rotation and width one-to-one so that the summed |ρ| is largest. "
                   "Classifier score (max 10) and FD: generated samples through the "
-                  "reference classifier." + _weights_note(seeds), ""] + seed_table(seeds) + [""] + _restarts_table(seeds)
+                  "reference classifier." + _weights_note(seeds), ""]
+        lines += seed_table(seeds) + [""] + _restarts_table(seeds)
     lines += _final_choice_table(seeds)
     lines += reference_classifiers.reference_section(seeds) + _figure1_section(results)
     if paths.get("figure2_seed") is not None:

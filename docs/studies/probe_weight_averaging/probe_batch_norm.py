@@ -5,20 +5,23 @@ from infogan_tf import data as data_lib, evaluation, model_io, classifier as cla
 from infogan_tf.latent import LatentBatch
 
 run = sys.argv[1]
+mnist = "/work/shared/data/mnist"
 cls = classifier_lib.load_or_train(sys.argv[2], "mnist", classifier_lib.ClassifierSettings(),
-                                   lambda s: data_lib.load_dataset("mnist", "/work/shared/data/mnist", s))
-test = data_lib.load_dataset("mnist", "/work/shared/data/mnist", "test")
-train = data_lib.load_dataset("mnist", "/work/shared/data/mnist", "train")
+                                   lambda s: data_lib.load_dataset("mnist", mnist, s))
+test = data_lib.load_dataset("mnist", mnist, "test")
+train = data_lib.load_dataset("mnist", mnist, "train")
 
 def quality(model):
     latents = evaluation.sample_latents(model.config.latent, 10000, seed=0)
     q = evaluation.sample_quality(model, cls, evaluation.generate(model, latents), test, train, 0)
-    return round(q["generated"]["frechet_distance"], 3), round(q["generated"]["classifier_score"], 3)
+    generated = q["generated"]
+    return round(generated["frechet_distance"], 3), round(generated["classifier_score"], 3)
 
 def reestimate(model, count):
     bns = [l for l in model.generator.layers if isinstance(l, keras.layers.BatchNormalization)]
     latents = evaluation.sample_latents(model.config.latent, count, seed=123)
-    inputs = model.config.latent.generator_input(LatentBatch(**{k: tf.constant(v) for k, v in latents.items()}))
+    inputs = model.config.latent.generator_input(
+        LatentBatch(**{k: tf.constant(v) for k, v in latents.items()}))
     saved = [l.momentum for l in bns]
     for l in bns: l.momentum = 0.0
     model.generator(inputs, training=True)
