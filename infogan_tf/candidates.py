@@ -63,10 +63,17 @@ def candidate_seeds(seed: int, count: int) -> List[int]:
 
 
 def candidate_config(config: TrainConfig, seed: int) -> TrainConfig:
-    """A candidate: the run's settings with its own seed and folder, stopped at candidate_steps."""
+    """A candidate: the run's settings with its own seed and folder, stopped at candidate_steps.
+
+    Weight averages starting at or after candidate_steps are left to the continued run,
+    which starts them from the chosen candidate's weights.
+    """
+    averaging = config.weight_average_start < config.candidate_steps
     return dataclasses.replace(
         config, seed=seed, train_steps=config.candidate_steps, candidates=1, init_from=None,
         choose_checkpoint_from=0, candidate_code_consistency=False,
+        weight_average_decay=config.weight_average_decay if averaging else 0.0,
+        weight_average_start=config.weight_average_start if averaging else 0,
         model_dir=os.path.join(config.model_dir, "candidates", f"seed_{seed}"))
 
 

@@ -66,6 +66,7 @@ class TrainConfig:
     candidate_code_consistency: bool = False
     choose_checkpoint_from: int = 0
     weight_average_decay: float = 0.0
+    weight_average_start: int = 0
     beta1: float = 0.5
     instance_noise_std: float = 0.0
     instance_noise_steps: int = 0
@@ -173,6 +174,10 @@ def validate_config(config: TrainConfig) -> None:
     _require(0 <= config.beta1 < 1, f"--beta1 must be in [0, 1), got {config.beta1}")
     _require(0 <= config.weight_average_decay < 1, "--weight_average_decay must be in [0, 1) "
              f"(0 = no averaged weights; e.g. 0.999), got {config.weight_average_decay}")
+    _require(config.weight_average_start == 0 or 0 < config.weight_average_start
+             < config.train_steps and config.weight_average_decay, "--weight_average_start="
+             f"{config.weight_average_start} needs --weight_average_decay > 0 and a step before "
+             f"--train_steps={config.train_steps}")
     _require(config.network.leaky_relu_slope >= 0,
              f"--leaky_relu_slope must be >= 0, got {config.network.leaky_relu_slope}")
     _require(config.network.init_stddev > 0,

@@ -124,6 +124,10 @@ flags.DEFINE_float("weight_average_decay", 0.0, "Also keep exponential moving av
                    "G's and D/Q's weights with this decay per step (e.g. 0.999; "
                    "weight_averaging.py); evaluate, export and score_checkpoints then use "
                    "them (evaluate --weights=trained: the trained ones). 0: none.")
+flags.DEFINE_integer("weight_average_start", 0, "With --weight_average_decay: the averages "
+                     "are the weights themselves up to this step and average from it on "
+                     "(start after the early training, whose batch-norm statistics differ "
+                     "by orders of magnitude).")
 flags.DEFINE_float("beta1", 0.5, "Adam beta_1 of both optimizers.")
 flags.DEFINE_float("instance_noise_std", 0.0, "Std of Gaussian instance noise added to every "
                    "image D sees, real and generated (in G's output units), 0 for none.")
@@ -232,6 +236,7 @@ def config_from_flags() -> TrainConfig:
         candidate_code_consistency=FLAGS.candidate_code_consistency,
         choose_checkpoint_from=FLAGS.choose_checkpoint_from,
         weight_average_decay=FLAGS.weight_average_decay,
+        weight_average_start=FLAGS.weight_average_start,
         beta1=FLAGS.beta1, instance_noise_std=FLAGS.instance_noise_std,
         instance_noise_steps=FLAGS.instance_noise_steps,
         contrastive_regularizer=FLAGS.contrastive_regularizer, cr_start_step=FLAGS.cr_start_step,

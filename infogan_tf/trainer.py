@@ -65,8 +65,8 @@ class InfoGANTrainer(objectives.InfoGANObjectives):
             # Built after everything above, so the networks' initial weights are unchanged.
             self.averages = weight_averaging.WeightAverages(
                 config.weight_average_decay, self.generator, self.discriminator,
-                *self._build_networks(averaged_copies=True)) \
-                if config.weight_average_decay else None
+                *self._build_networks(averaged_copies=True),
+                start_step=config.weight_average_start) if config.weight_average_decay else None
             self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
         # XLA compiles each replica's forward and backward pass; the all-reduce
         # inside apply_gradients cannot be compiled, so updates stay outside.
@@ -285,7 +285,7 @@ class InfoGANTrainer(objectives.InfoGANObjectives):
                 self.strategy, self.strategy.run(step_fn, args=(next(iterator),)))
             self.step.assign_add(1)
             if self.averages is not None:
-                self.averages.update()
+                self.averages.update(self.step)
             steps_run += 1
             totals = step_metrics.accumulate(totals, metrics)
             if not step_metrics.all_finite(metrics):

@@ -98,7 +98,9 @@ def test_mnist_weight_average_is_mnist_code_views_with_averaged_weights(parse_fl
     views = parse_flags(flagfile="mnist_code_views")
     averaged = parse_flags(flagfile="mnist_weight_average")
     assert averaged.weight_average_decay == 0.999 and views.weight_average_decay == 0
-    assert dataclasses.replace(averaged, weight_average_decay=0.0) == views
+    assert averaged.weight_average_start == averaged.candidate_steps == 2000
+    assert dataclasses.replace(averaged, weight_average_decay=0.0,
+                               weight_average_start=0) == views
 
 
 def test_the_fast_q_figure1_pair_is_the_baseline_pair_with_the_restarts_q_rate(parse_flags):

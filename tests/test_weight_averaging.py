@@ -1,5 +1,6 @@
 """--weight_average_decay: moving averages of G's and D/Q's weights, saved and loaded."""
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -30,10 +31,12 @@ def _averages(trainer):
             + averages.averaged_discriminator.variables]
 
 
-def test_two_replica_steps_update_the_averages_as_the_moving_average_formula():
+@pytest.mark.parametrize("start", [0, 2])
+def test_two_replica_steps_update_the_averages_as_the_moving_average_formula(start):
     strategy = two_replica_strategy()
     config = TrainConfig(model_dir="unused", latent=LatentSpec.from_counts(6, [10], 2),
-                         batch_size=BATCH, seed=2, weight_average_decay=DECAY)
+                         batch_size=BATCH, seed=2, weight_average_decay=DECAY,
+                         weight_average_start=start, train_steps=10)
     trainer = InfoGANTrainer(config, strategy)
     images = np.random.RandomState(0).uniform(-1, 1, (BATCH, 28, 28, 1)).astype(np.float32)
     dataset = tf.data.Dataset.from_tensors(images).repeat()
@@ -41,11 +44,16 @@ def test_two_replica_steps_update_the_averages_as_the_moving_average_formula():
     expected = _variables(trainer)
     for got, want in zip(_averages(trainer), expected):
         np.testing.assert_array_equal(got, want)  # A fresh start: the weights themselves.
-    for _ in range(3):
+    for step in range(1, 5):
         trainer.train_loop(iterator, tf.constant(1, tf.int32))
         weights = _variables(trainer)
-        expected = [DECAY * average + (1 - DECAY) * weight
+        # Up to the start step the averages are the weights; then the formula.
+        decay = DECAY if step > start else 0.0
+        expected = [decay * average + (1 - decay) * weight
                     for average, weight in zip(expected, weights)]
+        if step == start:
+            for got, want in zip(_averages(trainer), weights):
+                np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)
     got = _averages(trainer)
     moved = 0
     for average, want, weight in zip(got, expected, weights):
@@ -154,8 +162,23 @@ def test_a_warm_start_without_averages_starts_them_from_the_source(tmp_path, mni
     assert moved > 10
 
 
-def test_the_decay_must_be_below_one():
-    config = TrainConfig(model_dir="m", latent=LatentSpec.from_counts(6, [10], 2),
-                         weight_average_decay=1.0)
-    with pytest.raises(ConfigError, match="--weight_average_decay must be in"):
+@pytest.mark.parametrize("settings, message", [
+    (dict(weight_average_decay=1.0), "--weight_average_decay must be in"),
+    (dict(weight_average_start=100), "needs --weight_average_decay > 0"),
+    (dict(weight_average_decay=0.9, weight_average_start=5000), "a step before --train_steps"),
+])
+def test_bad_averaging_settings_are_refused(settings, message):
+    config = TrainConfig(model_dir="m", latent=LatentSpec.from_counts(6, [10], 2), **settings)
+    with pytest.raises(ConfigError, match=message):
         validate_config(config)
+
+
+def test_candidates_leave_averages_that_start_later_to_the_continued_run():
+    config = TrainConfig(model_dir="m", latent=LatentSpec.from_counts(6, [10], 2),
+                         candidates=3, candidate_steps=2000, weight_average_decay=0.999,
+                         weight_average_start=2000)
+    candidate = candidates.candidate_config(config, 1000)
+    assert (candidate.weight_average_decay, candidate.weight_average_start) == (0.0, 0)
+    validate_config(candidate)
+    early = dataclasses.replace(config, weight_average_start=500)
+    assert candidates.candidate_config(early, 1000).weight_average_start == 500
