@@ -12,7 +12,7 @@ from typing import Dict, List
 
 import numpy as np
 
-from infogan_tf import reference_classifiers
+from infogan_tf import reference_classifiers, selection_tables
 from infogan_tf.reference_classifiers import labelled
 from infogan_tf.summaries import (FIGURE1_EARLY_STEPS, c1_accuracy, code_roles, figure1_summary,
                                   mean_std, median_seed, merged_labels, quality)
@@ -174,58 +174,6 @@ def _figure1_section(results: dict) -> List[str]:
     return lines + [""]
 
 
-def _candidate_cell(candidate: dict) -> str:
-    """One candidate's scores; with --candidate_code_consistency, its codes' verdicts too."""
-    cell = (f"{candidate['seed']}: {candidate['mutual_information']:.3f}, "
-            f"{candidate['mean_confidence']:.3f}")
-    if "code_consistency" in candidate:
-        against = [f"{name} against {', '.join(code['against'])}"
-                   for name, code in sorted(candidate["code_consistency"].items())
-                   if code["against"]]
-        cell += f" ({'; '.join(against) if against else 'codes consistent'})"
-    return cell
-
-
-def _restarts_table(seeds: List[dict]) -> List[str]:
-    """The label-free choice of each seed trained with --candidates (none: no lines)."""
-    chosen = [(r["seed"], r["metrics"]["selection"]) for r in seeds
-              if "selection" in r["metrics"]]
-    if not chosen:
-        return []
-    lines = ["Label-free restarts (`--candidates`): each seed's candidates after "
-             f"{chosen[0][1]['candidates'][0]['step']:,} steps, scored on real training images "
-             "without labels by I(x; c) (nats) and Q's confidence; the one with the highest "
-             "I(x; c) was continued."]
-    if any("code_consistency" in c for _, s in chosen for c in s["candidates"]):
-        lines[0] += (" With `--candidate_code_consistency`, in brackets: the categories of c1 "
-                     "that a continuous code moves against the others on G's sweeps; among "
-                     "the candidates within 0.04 nats of the highest I(x; c), those with "
-                     "fewer such codes came first.")
-    lines += ["", "| seed | candidates: seed, I(x; c), confidence | continued |", "|---|---|---|"]
-    for seed, selection in chosen:
-        cells = "; ".join(_candidate_cell(c) for c in selection["candidates"])
-        cells += "".join(f"; {c['seed']}: diverged" for c in selection.get("diverged", []))
-        lines.append(f"| {seed} | {cells} | {selection['chosen']['seed']} |")
-    return lines + [""]
-
-
-def _final_choice_table(seeds: List[dict]) -> List[str]:
-    """Each seed's label-free choice among its late checkpoints (none made: no lines)."""
-    chosen = [(r["seed"], r["metrics"]["final_choice"]) for r in seeds
-              if "final_choice" in r["metrics"]]
-    if not chosen:
-        return []
-    lines = ["Result checkpoint (`--choose_checkpoint_from`): each seed's kept checkpoints "
-             "from the given step on, scored on real training images without labels by "
-             "I(x; c) (nats); the table above evaluates the highest.", "",
-             "| seed | checkpoints: step, I(x; c) | result |", "|---|---|---|"]
-    for seed, choice in chosen:
-        cells = "; ".join(f"{c['step']:,}: {c['mutual_information']:.3f}"
-                          for c in choice["candidates"])
-        lines.append(f"| {seed} | {cells} | {choice['chosen']['step']:,} |")
-    return lines + [""]
-
-
 def _environment_section(results: dict) -> List[str]:
     runs = results.get("seeds", []) + list(results.get("figure1", {}).values())
     environments = [r["metrics"].get("environment") for r in runs
@@ -267,8 +215,8 @@ def render_results(results: dict) -> str:
                   "are named rotation and width one-to-one so that the summed |ρ| is largest. "
                   "Classifier score (max 10) and FD: generated samples through the "
                   "reference classifier." + _weights_note(seeds), ""]
-        lines += seed_table(seeds) + [""] + _restarts_table(seeds)
-    lines += _final_choice_table(seeds)
+        lines += seed_table(seeds) + [""] + selection_tables.restarts_table(seeds)
+    lines += selection_tables.final_choice_table(seeds)
     lines += reference_classifiers.reference_section(seeds) + _figure1_section(results)
     if paths.get("figure2_seed") is not None:
         lines += [f"## Figure 2 (seed {paths['figure2_seed']}, the median accuracy)", "",
