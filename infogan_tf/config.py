@@ -10,7 +10,7 @@ from typing import Optional, Tuple
 
 from infogan_tf import data as data_lib
 from infogan_tf import networks
-from infogan_tf import view_settings
+from infogan_tf import selection_settings, view_settings
 from infogan_tf.latent import LatentSpec
 from infogan_tf.networks import NetworkOptions
 
@@ -172,12 +172,6 @@ def validate_config(config: TrainConfig) -> None:
     _require(config.instance_noise_steps >= 0, "--instance_noise_steps must be >= 0 (0 = "
              f"never annealed), got {config.instance_noise_steps}")
     _require(0 <= config.beta1 < 1, f"--beta1 must be in [0, 1), got {config.beta1}")
-    _require(0 <= config.weight_average_decay < 1, "--weight_average_decay must be in [0, 1) "
-             f"(0 = no averaged weights; e.g. 0.999), got {config.weight_average_decay}")
-    _require(config.weight_average_start == 0 or 0 < config.weight_average_start
-             < config.train_steps and config.weight_average_decay, "--weight_average_start="
-             f"{config.weight_average_start} needs --weight_average_decay > 0 and a step before "
-             f"--train_steps={config.train_steps}")
     _require(config.network.leaky_relu_slope >= 0,
              f"--leaky_relu_slope must be >= 0, got {config.network.leaky_relu_slope}")
     _require(config.network.init_stddev > 0,
@@ -194,53 +188,10 @@ def validate_config(config: TrainConfig) -> None:
     _require(config.strategy == "mirrored" or config.cpu_replicas == 1,
              f"--cpu_replicas={config.cpu_replicas} needs --strategy=mirrored")
     _validate_contrastive(config)
-    _validate_candidates(config)
     _validate_shared_batch(config)
-    _validate_final_choice(config)
-    error = view_settings.view_setting_error(config)
-    _require(error is None, error)
-
-
-def _validate_final_choice(config: TrainConfig) -> None:
-    """--choose_checkpoint_from (see final_checkpoint.py)."""
-    start = config.choose_checkpoint_from
-    _require(0 <= start <= config.train_steps, f"--choose_checkpoint_from={start} must be "
-             f"between 0 (off: the latest checkpoint is the result) and --train_steps="
-             f"{config.train_steps}")
-    if start == 0:
-        return
-    _require(config.latent.num_categorical > 0, "--choose_checkpoint_from scores how much "
-             "Q's categorical codes say about real images, so it needs a categorical code")
-    _require(config.strategy != "multi_worker", "--choose_checkpoint_from chooses in the "
-             "training process, which --strategy=multi_worker does not support; rerun the "
-             "finished run on one machine with it (nothing is retrained)")
-    every = config.checkpoint_every
-    in_window = (config.train_steps // every - (start - 1) // every
-                 + (1 if config.train_steps % every else 0))
-    _require(in_window <= config.keep_checkpoints,
-             f"--choose_checkpoint_from={start} chooses among {in_window} checkpoints (one "
-             f"every {every} steps to {config.train_steps}), but --keep_checkpoints="
-             f"{config.keep_checkpoints} would delete some before the choice: raise "
-             f"--keep_checkpoints to {in_window} or choose from a later step")
-
-
-def _validate_candidates(config: TrainConfig) -> None:
-    """--candidates/--candidate_steps (see candidates.py)."""
-    _require(config.candidates >= 1, f"--candidates must be >= 1, got {config.candidates}")
-    _require(not config.candidate_code_consistency or (
-        config.candidates > 1 and config.latent.num_categorical and config.latent.num_continuous),
-        "--candidate_code_consistency ranks --candidates (> 1) by how their continuous codes "
-        "move each category of the categorical code, so it needs both kinds of code")
-    if config.candidates == 1:
-        return
-    _require(0 < config.candidate_steps < config.train_steps,
-             f"--candidate_steps={config.candidate_steps} must be between 0 and "
-             f"--train_steps={config.train_steps}: the chosen candidate is continued after it")
-    _require(config.latent.num_categorical > 0, "--candidates scores how evenly Q's "
-             "categorical codes split real images, so it needs a categorical code")
-    _require(config.strategy != "multi_worker", "--candidates trains several runs in one "
-             "process, which --strategy=multi_worker does not support; choose among "
-             "candidates on one machine first")
+    for error in (selection_settings.selection_setting_error(config),
+                  view_settings.view_setting_error(config)):
+        _require(error is None, error)
 
 
 def _validate_shared_batch(config: TrainConfig) -> None:
