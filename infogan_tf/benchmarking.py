@@ -27,7 +27,6 @@ from infogan_tf import op_profile
 from infogan_tf import strategies
 from infogan_tf.config import ConfigError, TrainConfig, validate_config
 from infogan_tf.trainer import InfoGANTrainer
-from infogan_tf.training import distributed_dataset
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,7 +77,8 @@ def run_benchmark(config: TrainConfig, options: BenchmarkOptions,
     architecture = networks.get_architecture(config.architecture)
     images = data_lib.load_dataset(config.dataset, config.data_dir, "train").images
     trainer = InfoGANTrainer(config, strategy)
-    iterator = iter(distributed_dataset(strategy, config, images, architecture.output_range, 0))
+    iterator = iter(strategies.distributed_dataset(strategy, config, images,
+                                                   architecture.output_range, 0))
     if options.synthetic_data:
         iterator = RepeatedBatch(next(iterator))
 

@@ -7,6 +7,9 @@
   machine, configured by the standard `TF_CONFIG` environment variable (without
   it, a single local worker). Every worker runs the same program; only the chief
   writes checkpoints and summaries (see `checkpoint_write_dir`).
+
+`distributed_dataset` feeds any of them: one input pipeline per worker, each batch split
+over that worker's replicas, starting at a given step so a resumed run sees the same batches.
 """
 
 import json
@@ -16,6 +19,7 @@ import tempfile
 
 import tensorflow as tf
 
+from infogan_tf import data as data_lib
 from infogan_tf.config import STRATEGIES, ConfigError
 
 
@@ -130,3 +134,15 @@ def num_workers(strategy: tf.distribute.Strategy) -> int:
         return 1
     return max(1, len(resolver.cluster_spec().as_dict().get("worker", [])) +
                len(resolver.cluster_spec().as_dict().get("chief", [])))
+
+
+def distributed_dataset(strategy, config, images, output_range, start_step):
+    """The training batches from `start_step` on, one input pipeline per worker."""
+    def dataset_fn(context: tf.distribute.InputContext):
+        # Each pipeline feeds num_replicas / num_pipelines replicas per step, one batch each.
+        batches_per_step = strategy.num_replicas_in_sync // context.num_input_pipelines
+        return data_lib.training_dataset(
+            images, output_range, context.get_per_replica_batch_size(config.batch_size),
+            seed=config.seed, start_step=start_step * batches_per_step,
+            num_shards=context.num_input_pipelines, shard_index=context.input_pipeline_id)
+    return strategy.distribute_datasets_from_function(dataset_fn)

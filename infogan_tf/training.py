@@ -40,18 +40,6 @@ class TrainingDivergedError(RuntimeError):
     """A loss became NaN or infinite; the message names the step and last checkpoint."""
 
 
-def distributed_dataset(strategy, config, images, output_range, start_step):
-    """The training batches from `start_step` on, one input pipeline per worker."""
-    def dataset_fn(context: tf.distribute.InputContext):
-        # Each pipeline feeds num_replicas / num_pipelines replicas per step, one batch each.
-        batches_per_step = strategy.num_replicas_in_sync // context.num_input_pipelines
-        return data_lib.training_dataset(
-            images, output_range, context.get_per_replica_batch_size(config.batch_size),
-            seed=config.seed, start_step=start_step * batches_per_step,
-            num_shards=context.num_input_pipelines, shard_index=context.input_pipeline_id)
-    return strategy.distribute_datasets_from_function(dataset_fn)
-
-
 def _prepare(config: TrainConfig):
     """Every check that can refuse the run, before anything is written."""
     validate_config(config)
@@ -213,8 +201,9 @@ class _Session:
             self.trainer.contrastive.optimizer.learning_rate = self.config.d_learning_rate * factor
 
     def _make_iterator(self):
-        return iter(distributed_dataset(self.strategy, self.config, self.train_data.images,
-                                         self.architecture.output_range, self.step))
+        return iter(strategies.distributed_dataset(
+            self.strategy, self.config, self.train_data.images, self.architecture.output_range,
+            self.step))
 
     def _open_writer(self, last_kept_step: int) -> None:
         if not self.chief:
