@@ -16,7 +16,10 @@ confidence) on real training images, and continues the best one in model_dir
 with --init_from. With --candidate_code_consistency, candidates whose continuous
 codes move some categories against the others (code_consistency.py, measured on
 G's images) rank after those whose codes do not, among the candidates within
-CONSISTENCY_MARGIN_NATS of the most information.
+CONSISTENCY_MARGIN_NATS of the most information. With --candidate_factor_check, candidates
+whose codes named rotation and width follow slant and stroke width the same way in every
+category (code_consistency.factor_check) rank first in that margin, and while none does more
+candidates train, one at a time, up to --candidate_limit.
 Labels are never read.
 
 A candidate whose loss diverges (training.TrainingDivergedError) is left out of
@@ -72,6 +75,7 @@ def candidate_config(config: TrainConfig, seed: int) -> TrainConfig:
     return dataclasses.replace(
         config, seed=seed, train_steps=config.candidate_steps, candidates=1, init_from=None,
         choose_checkpoint_from=0, candidate_code_consistency=False,
+        candidate_factor_check=False, candidate_limit=0,
         weight_average_decay=config.weight_average_decay if averaging else 0.0,
         weight_average_start=config.weight_average_start if averaging else 0,
         model_dir=os.path.join(config.model_dir, "candidates", f"seed_{seed}"))
@@ -102,19 +106,35 @@ def score_checkpoint(model_dir: str, images: np.ndarray,
 def choose(scores: List[Dict[str, float]]) -> int:
     """Index of the best candidate: the most information, then the most confident Q.
 
-    Scores with "inconsistent_codes" (--candidate_code_consistency) rank by it first, fewest
-    first, but only among the candidates within CONSISTENCY_MARGIN_NATS of the most
-    information: a candidate whose c1 lost digits is not continued for its continuous codes.
-    Without it every candidate counts as consistent.
+    Scores with "factors_shown" (--candidate_factor_check) rank by it first, most first, then
+    those with "inconsistent_codes" (--candidate_code_consistency) by it, fewest first, but
+    only among the candidates within CONSISTENCY_MARGIN_NATS of the most information: a
+    candidate whose c1 lost digits is not continued for its continuous codes. Without them
+    every candidate counts as consistent.
     """
-    best = max(score["mutual_information"] for score in scores)
+    return max(range(len(scores)), key=lambda i: _rank(scores, i))
 
-    def rank(i: int):
-        score = scores[i]
-        informative = score["mutual_information"] >= best - CONSISTENCY_MARGIN_NATS
-        return (informative, -score.get("inconsistent_codes", 0),
-                round(score["mutual_information"], 6), score["mean_confidence"])
-    return max(range(len(scores)), key=rank)
+
+def _informative(scores: List[Dict[str, float]], i: int) -> bool:
+    best = max(score["mutual_information"] for score in scores)
+    return scores[i]["mutual_information"] >= best - CONSISTENCY_MARGIN_NATS
+
+
+def _rank(scores: List[Dict[str, float]], i: int) -> tuple:
+    score = scores[i]
+    return (_informative(scores, i), score.get("factors_shown", 0),
+            -score.get("inconsistent_codes", 0), round(score["mutual_information"], 6),
+            score["mean_confidence"])
+
+
+def needs_another_candidate(config: TrainConfig, scores: List[Dict[str, float]]) -> bool:
+    """With --candidate_factor_check: whether no candidate close to the most information
+    shows both factors (the caller checks --candidate_limit)."""
+    if not config.candidate_factor_check or not scores:
+        return False
+    shown = any(_informative(scores, i) and score["factors_shown"] == len(
+        code_consistency.FACTORS) for i, score in enumerate(scores))
+    return not shown
 
 
 def _score_candidate(config: TrainConfig, candidate: TrainConfig, images: np.ndarray,
@@ -127,9 +147,18 @@ def _score_candidate(config: TrainConfig, candidate: TrainConfig, images: np.nda
                  checkpoint=recovery.find_resume_point(candidate.model_dir).path)
     log(f"candidate seed {candidate.seed}: I(x; c) {score['mutual_information']:.4f} "
         f"nats, Q confidence {score['mean_confidence']:.4f}")
-    if config.candidate_code_consistency:
+    if config.candidate_code_consistency or config.candidate_factor_check:
         # The same latents for every candidate (seed 0), so they are compared on equal terms.
-        consistency = code_consistency.score_model(model, seed=0)
+        sweep = code_consistency.sweep_model(model, seed=0)
+    if config.candidate_factor_check:
+        check = code_consistency.factor_check(sweep)
+        score.update(factors_shown=check["factors_shown"], factor_check=check["factors"])
+        log(f"candidate seed {candidate.seed}: factors shown in every category: "
+            + (", ".join(f"{role} ({factor['code']})"
+                         for role, factor in check["factors"].items() if factor["shown"])
+               or "none"))
+    if config.candidate_code_consistency:
+        consistency = code_consistency.code_consistency(sweep)
         score.update(inconsistent_codes=consistency["inconsistent_codes"],
                      code_consistency=consistency["codes"])
         against = {name: code["against"] for name, code in consistency["codes"].items()
@@ -158,6 +187,38 @@ def _train_candidate(candidate: TrainConfig, train_fn: Callable[[TrainConfig], d
         return str(error)
 
 
+def _rule(config: TrainConfig) -> str:
+    """selection.json's description of how the candidate was chosen."""
+    rule = ("highest mutual_information between real training images and Q's "
+            "categories, then highest mean_confidence; no labels")
+    margin = f"among candidates within {CONSISTENCY_MARGIN_NATS} nats of the highest "
+    if config.candidate_code_consistency:
+        rule = (margin + "mutual_information, fewest inconsistent_codes (G's images, "
+                "code_consistency.py); then " + rule)
+    if config.candidate_factor_check:
+        rule = (margin + "mutual_information, most factors_shown (G's images, "
+                "code_consistency.factor_check; more candidates, up to "
+                f"{config.candidate_limit}, while none shows both); then " + rule)
+    return rule
+
+
+def _train_more_candidates(config: TrainConfig, candidates: List[TrainConfig],
+                           diverged: Dict[int, Optional[str]], scores: List[dict],
+                           images: np.ndarray, train_fn: Callable[[TrainConfig], dict],
+                           log: Callable[[str], None]) -> None:
+    """--candidate_factor_check: trains and scores candidates (appended to the lists) while
+    none close to the most information shows both factors, up to --candidate_limit."""
+    while needs_another_candidate(config, scores) and len(candidates) < config.candidate_limit:
+        extra = candidate_config(config, candidate_seeds(config.seed, len(candidates) + 1)[-1])
+        log(f"no candidate within {CONSISTENCY_MARGIN_NATS} nats of the most information "
+            f"shows both factors: candidate {len(candidates) + 1} of at most "
+            f"{config.candidate_limit}")
+        candidates.append(extra)
+        diverged[extra.seed] = _train_candidate(extra, train_fn, log)
+        if diverged[extra.seed] is None:
+            scores.append(_score_candidate(config, extra, images, log))
+
+
 def _select(config: TrainConfig, train_fn: Callable[[TrainConfig], dict],
             log: Callable[[str], None]) -> dict:
     """Trains and scores the candidates; returns the chosen one's entry (seed, checkpoint)."""
@@ -177,15 +238,10 @@ def _select(config: TrainConfig, train_fn: Callable[[TrainConfig], dict],
     images = data_lib.load_dataset(config.dataset, config.data_dir, "train",
                                    config.dataset_options()).images[:SCORE_IMAGES]
     scores = [_score_candidate(config, candidate, images, log) for candidate in finished]
+    _train_more_candidates(config, candidates, diverged, scores, images, train_fn, log)
     chosen = scores[choose(scores)]
-    rule = ("highest mutual_information between real training images and Q's "
-            "categories, then highest mean_confidence; no labels")
-    if config.candidate_code_consistency:
-        rule = (f"among candidates within {CONSISTENCY_MARGIN_NATS} nats of the highest "
-                "mutual_information, fewest inconsistent_codes (G's images, "
-                "code_consistency.py); then " + rule)
     recovery.write_json_atomically(path, {
-        "rule": rule,
+        "rule": _rule(config),
         "score_images": int(len(images)), "candidates": scores, "chosen": chosen,
         "diverged": [{"seed": c.seed, "model_dir": c.model_dir, "message": diverged[c.seed]}
                      for c in candidates if diverged[c.seed] is not None]})

@@ -64,6 +64,8 @@ class TrainConfig:
     candidates: int = 1
     candidate_steps: int = 2000
     candidate_code_consistency: bool = False
+    candidate_factor_check: bool = False
+    candidate_limit: int = 0  # With candidate_factor_check: at most this many candidates.
     choose_checkpoint_from: int = 0
     weight_average_decay: float = 0.0
     weight_average_start: int = 0

@@ -11,7 +11,8 @@ from typing import Optional
 
 def selection_setting_error(config) -> Optional[str]:
     """The message for the first invalid result-choosing setting of a TrainConfig, or None."""
-    for check in (_weight_average_error, _candidates_error, _final_choice_error):
+    for check in (_weight_average_error, _candidates_error, _factor_check_error,
+                  _final_choice_error):
         error = check(config)
         if error:
             return error
@@ -53,6 +54,23 @@ def _candidates_error(config) -> Optional[str]:
         return ("--candidates trains several runs in one process, which "
                 "--strategy=multi_worker does not support; choose among candidates on one "
                 "machine first")
+    return None
+
+
+def _factor_check_error(config) -> Optional[str]:
+    """--candidate_factor_check/--candidate_limit (see candidates.py)."""
+    if config.candidate_factor_check and not (
+            config.candidates > 1 and config.latent.num_categorical
+            and config.latent.num_continuous >= 2):
+        return ("--candidate_factor_check ranks --candidates (> 1) by whether two continuous "
+                "codes follow slant and stroke width in every category of the categorical "
+                "code, so it needs a categorical code and at least two continuous codes")
+    if config.candidate_limit and not config.candidate_factor_check:
+        return (f"--candidate_limit={config.candidate_limit} sets how many candidates "
+                "--candidate_factor_check may train; add --candidate_factor_check or drop it")
+    if config.candidate_limit and config.candidate_limit < config.candidates:
+        return (f"--candidate_limit={config.candidate_limit} must be at least "
+                f"--candidates={config.candidates} (or 0: no more than --candidates)")
     return None
 
 

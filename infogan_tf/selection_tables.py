@@ -18,7 +18,20 @@ def _candidate_cell(candidate: dict) -> str:
                    for name, code in sorted(candidate["code_consistency"].items())
                    if code["against"]]
         cell += f" ({'; '.join(against) if against else 'codes consistent'})"
+    if "factor_check" in candidate:
+        verdicts = [_factor_verdict(role, factor)
+                    for role, factor in sorted(candidate["factor_check"].items())]
+        cell += f" [{'; '.join(verdicts)}]"
     return cell
+
+
+def _factor_verdict(role: str, factor: dict) -> str:
+    """E.g. "rotation c2 shown", "width c3: 7 against", "width c3: median rho -0.06"."""
+    if factor["shown"]:
+        return f"{role} {factor['code']} shown"
+    if factor["against"]:
+        return f"{role} {factor['code']}: {', '.join(factor['against'])} against"
+    return f"{role} {factor['code']}: median ρ {factor['median_rho']:+.2f}"
 
 
 def restarts_table(seeds: List[dict]) -> List[str]:
@@ -36,6 +49,14 @@ def restarts_table(seeds: List[dict]) -> List[str]:
                      "that a continuous code moves against the others on G's sweeps; among "
                      "the candidates within 0.04 nats of the highest I(x; c), those with "
                      "fewer such codes came first.")
+    if any("factor_check" in c for _, s in chosen for c in s["candidates"]):
+        lines[0] += (" With `--candidate_factor_check`, in square brackets: whether the codes "
+                     "named rotation and width follow slant and stroke width on G's sweeps in "
+                     "every category of c1 (shown), or which categories run against the "
+                     "others, or the median category's ρ when the code barely follows it; "
+                     "among the candidates within 0.04 nats of the highest I(x; c), those "
+                     "showing more came first, and more candidates trained while none "
+                     "showed both.")
     lines += ["", "| seed | candidates: seed, I(x; c), confidence | continued |", "|---|---|---|"]
     for seed, selection in chosen:
         cells = "; ".join(_candidate_cell(c) for c in selection["candidates"])

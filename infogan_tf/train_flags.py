@@ -115,6 +115,13 @@ flags.DEFINE_boolean("candidate_code_consistency", False, "With --candidates: ra
                      "others (e.g. turn the 1s one way and every other digit the other; "
                      "code_consistency.py, G's images, no labels) after those that do not, "
                      "among the candidates within 0.04 nats of the best I(x; c).")
+flags.DEFINE_boolean("candidate_factor_check", False, "With --candidates: rank first the "
+                     "candidates whose codes named rotation and width follow slant and stroke "
+                     "width the same way in every category (code_consistency.factor_check, "
+                     "G's images, no labels), among those within 0.04 nats of the best "
+                     "I(x; c); while none does, train more, up to --candidate_limit.")
+flags.DEFINE_integer("candidate_limit", 0, "With --candidate_factor_check: the most candidates "
+                     "to train in all (seeds seed, seed+1000, ...); 0: --candidates.")
 flags.DEFINE_integer("choose_checkpoint_from", 0, "After training, make the run's result "
                      "the kept checkpoint at this step or later whose Q carries the most "
                      "information about real training images (final_checkpoint.py; no "
@@ -234,6 +241,8 @@ def config_from_flags() -> TrainConfig:
         init_from=FLAGS.init_from, candidates=FLAGS.candidates,
         candidate_steps=FLAGS.candidate_steps,
         candidate_code_consistency=FLAGS.candidate_code_consistency,
+        candidate_factor_check=FLAGS.candidate_factor_check,
+        candidate_limit=FLAGS.candidate_limit,
         choose_checkpoint_from=FLAGS.choose_checkpoint_from,
         weight_average_decay=FLAGS.weight_average_decay,
         weight_average_start=FLAGS.weight_average_start,

@@ -50,3 +50,24 @@ def test_tables_are_empty_when_no_seed_made_the_choice():
     seeds = [{"seed": 0, "metrics": {"c1_accuracy": 0.95}}]
     assert restarts_table(seeds) == []
     assert final_choice_table(seeds) == []
+
+
+def test_restarts_table_gives_each_candidates_factor_verdicts():
+    def factor(code, median, against=()):
+        return {"code": code, "median_rho": median, "against": list(against),
+                "shown": abs(median) >= 0.5 and not against}
+    flipped = dict(_candidate(1002, 2.2288, 0.9800),
+                   factor_check={"rotation": factor("c2", -0.975),
+                                 "width": factor("c3", 0.835, ["7"])})
+    shown = dict(_candidate(2002, 2.2107, 0.9710),
+                 factor_check={"rotation": factor("c2", -0.97), "width": factor("c3", -0.95)})
+    flat = dict(_candidate(4002, 2.2201, 0.9733),
+                factor_check={"rotation": factor("c2", 0.9), "width": factor("c3", -0.06)})
+    selection = {"candidates": [flipped, shown, flat], "chosen": {"seed": 2002}}
+    lines = restarts_table([{"seed": 2, "metrics": {"selection": selection}}])
+    assert "--candidate_factor_check" in lines[0]
+    assert "--candidate_code_consistency" not in lines[0]
+    assert lines[-2] == ("| 2 | 1002: 2.229, 0.980 [rotation c2 shown; width c3: 7 against]; "
+                         "2002: 2.211, 0.971 [rotation c2 shown; width c3 shown]; "
+                         "4002: 2.220, 0.973 [rotation c2 shown; width c3: median ρ -0.06] "
+                         "| 2002 |")
