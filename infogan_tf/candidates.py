@@ -45,6 +45,7 @@ from infogan_tf import data as data_lib
 from infogan_tf import evaluation
 from infogan_tf import metrics
 from infogan_tf import recovery
+from infogan_tf import trajectory
 from infogan_tf.config import ConfigError, TrainConfig, validate_config
 from infogan_tf.model_io import TrainedModel, load_trained_model
 from infogan_tf.training import TrainingDivergedError
@@ -175,8 +176,7 @@ def _train_candidate(candidate: TrainConfig, train_fn: Callable[[TrainConfig], d
     if os.path.exists(marker):
         with open(marker) as f:
             return json.load(f)["diverged"]
-    log(f"candidate seed {candidate.seed}: training to step {candidate.train_steps} "
-        f"in {candidate.model_dir}")
+    log(f"candidate seed {candidate.seed}: {_training_plan(candidate)} in {candidate.model_dir}")
     try:
         train_fn(candidate)
         return None
@@ -185,6 +185,17 @@ def _train_candidate(candidate: TrainConfig, train_fn: Callable[[TrainConfig], d
         recovery.write_json_atomically(marker, {"seed": candidate.seed, "diverged": str(error)})
         log(f"candidate seed {candidate.seed} diverged and is left out: {error}")
         return str(error)
+
+
+def _training_plan(candidate: TrainConfig) -> str:
+    """What training the candidate needs, for the log (a resumed study finds most done)."""
+    steps = trajectory.checkpoint_steps(candidate.model_dir)
+    done = steps[-1] if steps else 0
+    if done >= candidate.train_steps:
+        return f"already trained to step {done}"
+    if done:
+        return f"resuming at step {done}, training to step {candidate.train_steps}"
+    return f"training to step {candidate.train_steps}"
 
 
 def _rule(config: TrainConfig) -> str:

@@ -239,3 +239,17 @@ def _q_logits(model_dir, images):
     model = load_trained_model(model_dir)
     real = data_lib.scale_images(images, model.architecture.output_range).numpy()
     return np.asarray(evaluation.discriminate(model, real).categorical_logits[0])
+
+
+def test_the_log_says_whether_a_candidate_is_trained_resumed_or_already_done(tmp_path):
+    candidate = short_config(tmp_path / "candidate", None, train_steps=2000)
+    plans = [candidates._training_plan(candidate)]
+    checkpoints = tmp_path / "candidate" / "checkpoints"
+    checkpoints.mkdir(parents=True)
+    for step in (500, 1000):
+        (checkpoints / f"ckpt-{step}.index").write_bytes(b"")
+    plans.append(candidates._training_plan(candidate))
+    (checkpoints / "ckpt-2000.index").write_bytes(b"")
+    plans.append(candidates._training_plan(candidate))
+    assert plans == ["training to step 2000", "resuming at step 1000, training to step 2000",
+                     "already trained to step 2000"]
