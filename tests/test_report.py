@@ -109,6 +109,23 @@ def test_targets_are_judged_from_the_results():
     assert "max 0.750 | **no** |" in worse
 
 
+def test_figure1_section_names_the_pairs_flagfile_and_mentions_seeds_only_with_seeds():
+    results = _results()
+    text = report.render_results(results)
+    assert "both with `--flagfile=flags/mnist_gan_baseline.cfg`" in text  # the default
+    assert "as a cross-check" in text and "table above" in text
+
+    for run in results["figure1"].values():
+        run["record"]["train"]["command"] = [
+            "python", "-m", "infogan_tf.main", "--flagfile=flags/mnist_figure1_normal_noise.cfg"]
+    results["seeds"] = []
+    alone = report.render_results(results)
+    assert "both with `--flagfile=flags/mnist_figure1_normal_noise.cfg`" in alone
+    assert "mnist_gan_baseline" not in alone
+    assert "cross-check" not in alone and "table above" not in alone
+    assert "| GAN baseline | 0.600 | 0.060 | 0.600 |" in alone
+
+
 def test_merged_digits_are_named():
     assert summaries.merged_labels(_contingency(merge_nine_into_four=True)) == {9: 4}
     assert summaries.merged_labels(_contingency()) == {}
