@@ -43,6 +43,7 @@ EXPECTED = {
                              2e-4, 1e-3, 84),
     "mnist_gan_baseline": ("mnist", "mnist", 62, (10,), 0, 1.0, None, 2e-4, 1e-3, 72),
     "mnist_figure1_fast_q": ("mnist", "mnist", 62, (10,), 0, 1.0, None, 2e-4, 1e-3, 72),
+    "mnist_figure1_normal_noise": ("mnist", "mnist", 62, (10,), 0, 1.0, None, 2e-4, 1e-3, 72),
     "mnist_no_noise": ("mnist", "mnist", 0, (10,), 2, 1.0, 1.0, 2e-4, 1e-3, 12),
     "mnist_categorical_only": ("mnist", "mnist", 0, (10,), 0, 1.0, None, 2e-4, 1e-3, 10),
     "mnist_vanilla_with_codes": ("mnist", "mnist", 62, (10,), 2, 0.0, 0.0, 2e-4, 1e-3, 74),
@@ -120,6 +121,14 @@ def test_the_fast_q_figure1_pair_is_the_baseline_pair_with_the_restarts_q_rate(p
     assert dataclasses.replace(fast, q_learning_rate=None) == baseline
 
 
+def test_the_normal_noise_figure1_pair_is_the_fast_q_pair_with_gaussian_z(parse_flags):
+    fast, normal = (parse_flags(flagfile="mnist_figure1_fast_q"),
+                    parse_flags(flagfile="mnist_figure1_normal_noise"))
+    assert fast.latent.noise_prior == "uniform" and normal.latent.noise_prior == "normal"
+    uniform_latent = dataclasses.replace(normal.latent, noise_prior="uniform")
+    assert dataclasses.replace(normal, latent=uniform_latent) == fast
+
+
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_flagfile_parses_and_builds_networks_of_the_right_shapes(name, parse_flags):
     (dataset, arch_name, noise, categorical, continuous, lambda_cat, lambda_cont, d_lr, g_lr,
@@ -135,7 +144,8 @@ def test_flagfile_parses_and_builds_networks_of_the_right_shapes(name, parse_fla
     if lambda_cont is not None:
         assert config.lambda_continuous == lambda_cont
     assert (config.d_learning_rate, config.g_learning_rate) == (d_lr, g_lr)
-    assert config.generator_mi == (name not in ("mnist_gan_baseline", "mnist_figure1_fast_q"))
+    assert config.generator_mi == (name not in ("mnist_gan_baseline", "mnist_figure1_fast_q",
+                                                "mnist_figure1_normal_noise"))
 
     arch = networks.get_architecture(arch_name)
     assert arch.image_shape == IMAGE_SHAPES[arch_name]
