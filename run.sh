@@ -5,9 +5,9 @@
 #   ./run.sh python ARGS...  runs Python inside the environment
 # Environment: VENV (default .venv), MNIST_DIR (default ../shared/data/mnist),
 # MODEL_DIR (default runs/mnist), TEST_WORKERS (default 2; 0 = one process),
-# FLAGFILE (default flags/mnist_code_views.cfg, the MNIST configuration with the best
-# five-seed result, docs/studies/study_code_views/; FLAGFILE=flags/mnist.cfg trains one
-# 5,000-step run without restarts, in about half the time).
+# FLAGFILE (default flags/mnist_factor_check.cfg, the MNIST configuration that meets the most
+# targets over five seeds, docs/studies/study_factor_check/; FLAGFILE=flags/mnist.cfg trains
+# one 5,000-step run without restarts, in about half the time).
 set -euo pipefail
 cd "$(dirname "$0")"
 VENV="${VENV:-.venv}"
@@ -44,11 +44,11 @@ case "$cmd" in
     ;;
   train)
     [ $# -gt 0 ] && shift
-    exec "$VENV/bin/python" -m infogan_tf.main --flagfile="${FLAGFILE:-flags/mnist_code_views.cfg}" \
+    exec "$VENV/bin/python" -m infogan_tf.main --flagfile="${FLAGFILE:-flags/mnist_factor_check.cfg}" \
       --data_dir="${MNIST_DIR:-../shared/data/mnist}" --model_dir="${MODEL_DIR:-runs/mnist}" "$@"
     ;;
   *)
-    exec "$VENV/bin/python" -m infogan_tf.main --flagfile="${FLAGFILE:-flags/mnist_code_views.cfg}" \
+    exec "$VENV/bin/python" -m infogan_tf.main --flagfile="${FLAGFILE:-flags/mnist_factor_check.cfg}" \
       --data_dir="${MNIST_DIR:-../shared/data/mnist}" --model_dir="${MODEL_DIR:-runs/mnist}" "$@"
     ;;
 esac
