@@ -12,7 +12,7 @@ from typing import Dict, List
 
 import numpy as np
 
-from infogan_tf import reference_classifiers, selection_tables
+from infogan_tf import flagfile_guard, reference_classifiers, selection_tables
 from infogan_tf.reference_classifiers import labelled
 from infogan_tf.summaries import (FIGURE1_EARLY_STEPS, c1_accuracy, code_roles, figure1_summary,
                                   mean_std, median_seed, merged_labels, quality)
@@ -145,9 +145,9 @@ def _commands(runs: List[tuple]) -> List[str]:
 def _pair_flagfile(figure1: dict) -> str:
     """The --flagfile the Figure 1 runs were trained with, as their records give it."""
     for run in figure1.values():
-        for arg in run.get("record", {}).get("train", {}).get("command", []):
-            if arg.startswith("--flagfile="):
-                return arg[len("--flagfile="):]
+        path = flagfile_guard.flagfile_of(run.get("record", {}).get("train", {}).get("command", []))
+        if path:
+            return path
     return "flags/mnist_gan_baseline.cfg"  # what reproduce trains them with by default
 
 
