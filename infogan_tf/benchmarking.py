@@ -56,6 +56,15 @@ class RepeatedBatch:
         return self.batch
 
 
+def _validate(config: TrainConfig, options: BenchmarkOptions) -> None:
+    validate_config(config)
+    if options.benchmark_steps < 1 or options.warmup_steps < 1:
+        raise ConfigError("--benchmark_steps and --warmup_steps must be positive")
+    if options.profile_steps < 0:
+        raise ConfigError(f"--profile_steps must be >= 0 (0 = no trace), got "
+                          f"{options.profile_steps}")
+
+
 def run_benchmark(config: TrainConfig, options: BenchmarkOptions,
                   strategy: Optional[tf.distribute.Strategy] = None) -> Dict[str, object]:
     """Measures steady-state training speed; returns one record (see `format_row`).
@@ -63,12 +72,7 @@ def run_benchmark(config: TrainConfig, options: BenchmarkOptions,
     Raises:
       ConfigError, DataError: invalid settings or data, before anything runs.
     """
-    validate_config(config)
-    if options.benchmark_steps < 1 or options.warmup_steps < 1:
-        raise ConfigError("--benchmark_steps and --warmup_steps must be positive")
-    if options.profile_steps < 0:
-        raise ConfigError(f"--profile_steps must be >= 0 (0 = no trace), got "
-                          f"{options.profile_steps}")
+    _validate(config, options)
     load_before = os.getloadavg()[0]
     strategy = strategy or strategies.make_strategy(config.strategy, config.cpu_replicas)
     if config.batch_size % strategy.num_replicas_in_sync:

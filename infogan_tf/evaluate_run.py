@@ -62,6 +62,20 @@ class EvalConfig:
         return self.output_dir or os.path.join(self.model_dir, "eval")
 
 
+def _choice_records(config: EvalConfig) -> dict:
+    """The run's candidate selection and late checkpoint choice, where it made them."""
+    records = {}
+    selection_path = os.path.join(config.model_dir, candidates.SELECTION_FILE)
+    if os.path.exists(selection_path):
+        with open(selection_path) as f:
+            records["selection"] = json.load(f)
+    final_choice_path = os.path.join(config.model_dir, checkpointing.FINAL_CHOICE_FILE)
+    if not config.checkpoint_path and checkpointing.chosen_checkpoint(config.model_dir):
+        with open(final_choice_path) as f:  # Why this checkpoint and not the latest.
+            records["final_choice"] = json.load(f)
+    return records
+
+
 def evaluate(config: EvalConfig, log: Callable[[str], None] = print) -> dict:
     """Evaluates the run's latest (or given) checkpoint; returns what metrics.json holds."""
     start = time.time()
@@ -79,14 +93,7 @@ def evaluate(config: EvalConfig, log: Callable[[str], None] = print) -> dict:
               "step": model.step, "weights": model.weights, "dataset": dataset,
               "latent_spec": spec.describe(),
               "run_config": model.config.to_dict(), "evaluation": _jsonable(config)}
-    selection_path = os.path.join(config.model_dir, candidates.SELECTION_FILE)
-    if os.path.exists(selection_path):
-        with open(selection_path) as f:
-            result["selection"] = json.load(f)
-    final_choice_path = os.path.join(config.model_dir, checkpointing.FINAL_CHOICE_FILE)
-    if not config.checkpoint_path and checkpointing.chosen_checkpoint(config.model_dir):
-        with open(final_choice_path) as f:  # Why this checkpoint and not the latest.
-            result["final_choice"] = json.load(f)
+    result.update(_choice_records(config))
     labelled = test.labels is not None
     classifier = None
     # Where "test" re-reads the training images (dSprites), the classifier would be scored

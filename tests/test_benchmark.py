@@ -29,7 +29,9 @@ def test_benchmark_command_prints_a_json_line_and_a_table_row(tmp_path, mnist_di
     # ms/step and images/s describe the same measurement.
     assert abs(record["images_per_sec"] * record["ms_per_step"] / 1000 - 16) < 0.1
     assert record["first_call_s"] >= record["compile_s"] >= 0
-    assert 100 < record["peak_host_memory_mb"] < 2048
+    # Megabytes, not KiB or bytes (off by 1024x either way). The peak itself varies: 1-3 GB,
+    # higher when another training shares the machine, so the bound is loose.
+    assert 100 < record["peak_host_memory_mb"] < 16384
     assert record["tf_version"] and record["device"]
     # The traced steps' op types: the networks' convolutions and matmuls, and Adam.
     ops = record["op_thread_ms_per_step"]

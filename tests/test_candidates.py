@@ -72,6 +72,43 @@ def test_init_from_with_candidates_is_refused_before_training(tmp_path, mnist_di
     assert not os.path.exists(tmp_path / "run")
 
 
+def _check_scores_against_numpy(selection, mnist_dir):
+    """Each candidate's I(x; c) recomputed independently from its Q on real images."""
+    images = data_lib.load_dataset("mnist", mnist_dir, "train").images[:candidates.SCORE_IMAGES]
+    for entry in selection["candidates"]:
+        assert entry["step"] == 2 and entry["checkpoint"].endswith("ckpt-2")
+        logits = _q_logits(entry["model_dir"], images).astype(np.float64)
+        q = np.exp(logits - logits.max(axis=1, keepdims=True))
+        q /= q.sum(axis=1, keepdims=True)
+        marginal = q.mean(axis=0)
+        information = (-np.sum(marginal * np.log(marginal))
+                       + np.mean(np.sum(q * np.log(q), axis=1)))
+        assert entry["mutual_information"] == pytest.approx(information, abs=1e-6)
+
+
+def _check_score_checkpoints_reproduces(candidate, mnist_dir, python_env):
+    """score_checkpoints gives a candidate's scores, adds its test accuracy, and names a
+    missing checkpoint."""
+    env, python = python_env
+    result = subprocess.run(
+        [python, "-m", "infogan_tf.score_checkpoints", f"--data_dir={mnist_dir}",
+         "--with_test_accuracy", "--score_images=2000", f"{candidate['model_dir']}:2",
+         f"{candidate['model_dir']}:9"],
+        env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2 and "no checkpoint" in result.stderr
+    row = json.loads(result.stdout.splitlines()[0])
+    assert row["mutual_information"] == pytest.approx(candidate["mutual_information"], abs=1e-9)
+    assert 0.0 <= row["test_accuracy"] <= 1.0
+
+
+def _assert_same_weights(run_dir, other_dir):
+    expected = checkpoint_values(tf.train.latest_checkpoint(str(other_dir / "checkpoints")))
+    got = checkpoint_values(tf.train.latest_checkpoint(str(run_dir / "checkpoints")))
+    assert set(got) == set(expected)
+    for name, value in expected.items():
+        np.testing.assert_array_equal(got[name], value, err_msg=name)
+
+
 def test_candidates_are_scored_without_labels_and_the_best_is_continued(tmp_path, mnist_dir,
                                                                         python_env, monkeypatch):
     monkeypatch.setattr(candidates, "SCORE_IMAGES", 2000)  # Fewer real images: a faster test.
@@ -88,33 +125,12 @@ def test_candidates_are_scored_without_labels_and_the_best_is_continued(tmp_path
     assert json.loads((run_dir / "candidates" / "seed_2005" / candidates.DIVERGED_FILE)
                       .read_text())["diverged"] == "loss NaN"
     assert any("seed 2005 diverged and is left out" in m for m in messages)
-    # The scores are recomputed independently from each candidate's Q on real images.
-    images = data_lib.load_dataset("mnist", mnist_dir, "train").images[:candidates.SCORE_IMAGES]
-    for entry in selection["candidates"]:
-        assert entry["step"] == 2 and entry["checkpoint"].endswith("ckpt-2")
-        logits = _q_logits(entry["model_dir"], images).astype(np.float64)
-        q = np.exp(logits - logits.max(axis=1, keepdims=True))
-        q /= q.sum(axis=1, keepdims=True)
-        marginal = q.mean(axis=0)
-        information = (-np.sum(marginal * np.log(marginal))
-                       + np.mean(np.sum(q * np.log(q), axis=1)))
-        assert entry["mutual_information"] == pytest.approx(information, abs=1e-6)
+    _check_scores_against_numpy(selection, mnist_dir)
     best = max(selection["candidates"], key=lambda c: c["mutual_information"])
     assert selection["chosen"]["seed"] == best["seed"]
     assert any("continuing candidate seed" in m for m in messages)
 
-    # score_checkpoints reproduces a candidate's scores and adds its test accuracy.
-    env, python = python_env
-    first = selection["candidates"][0]
-    result = subprocess.run(
-        [python, "-m", "infogan_tf.score_checkpoints", f"--data_dir={mnist_dir}",
-         "--with_test_accuracy", "--score_images=2000", f"{first['model_dir']}:2",
-         f"{first['model_dir']}:9"],
-        env=env, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 2 and "no checkpoint" in result.stderr
-    row = json.loads(result.stdout.splitlines()[0])
-    assert row["mutual_information"] == pytest.approx(first["mutual_information"], abs=1e-9)
-    assert 0.0 <= row["test_accuracy"] <= 1.0
+    _check_score_checkpoints_reproduces(selection["candidates"][0], mnist_dir, python_env)
 
     # The run continued the chosen candidate: steps 3-4 only, from its weights.
     assert events.read_scalars(str(run_dir / "train"))["loss/d_loss"][0] == [3, 4]
@@ -126,11 +142,7 @@ def test_candidates_are_scored_without_labels_and_the_best_is_continued(tmp_path
     assert saved["seed"] == best["seed"]
     straight = tmp_path / "straight"
     train(short_config(straight, mnist_dir, seed=best["seed"]))
-    expected = checkpoint_values(tf.train.latest_checkpoint(str(straight / "checkpoints")))
-    got = checkpoint_values(tf.train.latest_checkpoint(str(run_dir / "checkpoints")))
-    assert set(got) == set(expected)
-    for name, value in expected.items():
-        np.testing.assert_array_equal(got[name], value, err_msg=name)
+    _assert_same_weights(run_dir, straight)
     # That straight run has no candidates: adding --candidates to it is refused, untouched.
     before = checksums(str(straight))
     with pytest.raises(ConfigError, match="trained without --candidates"):
