@@ -8,7 +8,7 @@ score with an MNIST classifier) and the Frechet distance between Gaussians
 fitted to classifier features.
 """
 
-from typing import Dict, Tuple
+from typing import Dict, List, Tuple
 
 import numpy as np
 from scipy import optimize
@@ -46,6 +46,26 @@ def hungarian_mapping(contingency: np.ndarray) -> Dict[int, int]:
     """
     labels, clusters = optimize.linear_sum_assignment(-np.asarray(contingency))
     return {int(c): int(lab) for lab, c in zip(labels, clusters)}
+
+
+def largest_confusions(contingency: np.ndarray, top: int) -> List[Tuple[int, int, int]]:
+    """The `top` (label, read as, count) errors under the one-to-one Hungarian matching.
+
+    "Read as" is the label whose matched cluster took the examples (a real 7 in the
+    cluster matched to 2 is (7, 2, n)); examples in unmatched clusters are not listed.
+    Ordered by count, largest first, then by label.
+
+    Args:
+      contingency: [labels, clusters] counts, as from contingency_matrix.
+      top: how many confusions to return at most.
+    """
+    counts = np.asarray(contingency)
+    mapping = hungarian_mapping(counts)
+    confusions = [(label, mapping[cluster], int(counts[label, cluster]))
+                  for label in range(counts.shape[0]) for cluster in mapping
+                  if mapping[cluster] != label and counts[label, cluster] > 0]
+    confusions.sort(key=lambda item: (-item[2], item[0], item[1]))
+    return confusions[:top]
 
 
 def hungarian_accuracy(true_labels, predicted_clusters) -> float:

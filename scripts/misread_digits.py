@@ -29,18 +29,9 @@ GENERATED_SAMPLES = 2000
 
 def largest_confusions(labels: np.ndarray, clusters: np.ndarray,
                        top: int) -> Tuple[Dict[int, int], List[Tuple[int, int, int]]]:
-    """The Hungarian cluster -> label mapping and the `top` (label, read as, count) errors.
-
-    "Read as" is the label whose matched cluster took the images; confusions are
-    ordered by count, largest first, then by label.
-    """
+    """The Hungarian cluster -> label mapping and metrics.largest_confusions."""
     counts = metrics.contingency_matrix(labels, clusters)
-    mapping = metrics.hungarian_mapping(counts)
-    confusions = [(label, mapping[cluster], int(counts[label, cluster]))
-                  for label in range(counts.shape[0]) for cluster in mapping
-                  if mapping[cluster] != label and counts[label, cluster] > 0]
-    confusions.sort(key=lambda item: (-item[2], item[0], item[1]))
-    return mapping, confusions[:top]
+    return metrics.hungarian_mapping(counts), metrics.largest_confusions(counts, top)
 
 
 def _save(images: np.ndarray, path: str, output_range) -> None:

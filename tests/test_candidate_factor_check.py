@@ -2,6 +2,7 @@
 
 import json
 import os
+import subprocess
 
 import numpy as np
 import pytest
@@ -114,7 +115,8 @@ def test_the_limit_stops_the_search_and_the_best_ranked_is_continued(tmp_path, m
     assert trained == [5, 1005, ("continued", 1005)]
 
 
-def test_factor_check_is_measured_on_each_real_candidate(tmp_path, mnist_dir, monkeypatch):
+def test_factor_check_is_measured_on_each_real_candidate(tmp_path, mnist_dir, monkeypatch,
+                                                         python_env):
     monkeypatch.setattr(candidates, "SCORE_IMAGES", 500)
     run_dir = tmp_path / "run"
     config = short_config(run_dir, mnist_dir, candidates=2, candidate_steps=2,
@@ -135,3 +137,16 @@ def test_factor_check_is_measured_on_each_real_candidate(tmp_path, mnist_dir, mo
             assert factor["median_rho"] == pytest.approx(np.median(finite), abs=1e-3)
             assert factor["shown"] == (abs(np.median(finite)) >= 0.5 and not factor["against"])
         assert entry["factors_shown"] == sum(f["shown"] for f in factors.values())
+    # score_checkpoints --with_factor_check gives the same verdicts for a finished candidate.
+    env, python = python_env
+    first = selection["candidates"][0]
+    result = subprocess.run(
+        [python, "-m", "infogan_tf.score_checkpoints", f"--data_dir={mnist_dir}",
+         "--score_images=500", "--with_factor_check", "--with_test_accuracy", first["model_dir"]],
+        env=env, capture_output=True, text=True, timeout=300, check=True)
+    row = json.loads(result.stdout.splitlines()[0])
+    assert row["factors_shown"] == first["factors_shown"]
+    assert row["factor_check"] == first["factor_check"]
+    assert row["mutual_information"] == pytest.approx(first["mutual_information"], abs=1e-9)
+    counts = [count for _, _, count in row["largest_confusions"]]
+    assert len(counts) <= 3 and counts == sorted(counts, reverse=True)

@@ -184,3 +184,17 @@ def test_label_free_code_scores_extremes():
     assert collapsed["mutual_information"] == pytest.approx(0.0, abs=1e-12)
     undecided = metrics.label_free_code_scores(np.zeros((8, 4)))
     assert undecided["mutual_information"] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_largest_confusions_follow_the_matched_labels():
+    # Clusters are digits shifted by 3; 20 sevens sit in the 2s' cluster, 5 fours in the
+    # 9s', 5 ones in the 8s'. Ties are ordered by label.
+    labels = np.repeat(np.arange(10), 100)
+    clusters = (labels + 3) % 10
+    clusters[np.where(labels == 7)[0][:20]] = (2 + 3) % 10
+    clusters[np.where(labels == 4)[0][:5]] = (9 + 3) % 10
+    clusters[np.where(labels == 1)[0][:5]] = (8 + 3) % 10
+    counts = metrics.contingency_matrix(labels, clusters, 10, 10)
+    assert metrics.largest_confusions(counts, 3) == [(7, 2, 20), (1, 8, 5), (4, 9, 5)]
+    assert metrics.largest_confusions(counts, 1) == [(7, 2, 20)]
+    assert metrics.largest_confusions(metrics.contingency_matrix(labels, labels), 3) == []
