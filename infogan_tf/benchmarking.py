@@ -205,4 +205,5 @@ def format_row(record: Dict[str, object]) -> str:
 
 
 def to_json_line(record: Dict[str, object]) -> str:
+    """One benchmark record as a JSON line, keys sorted."""
     return json.dumps(record, sort_keys=True)

@@ -31,6 +31,7 @@ def saved_signature(checkpoint_path: str) -> Optional[dict]:
 
 
 def describe(key: str, value) -> str:
+    """A checkpoint layout setting in words, for mismatch messages."""
     if key == "latent_spec":
         return LatentSpec.from_dict(value).describe()
     if key == "contrastive_classifier":
@@ -72,6 +73,7 @@ def make_checkpoint(objects: dict, signature: dict) -> tf.train.Checkpoint:
 
 
 def checkpoint_dir(model_dir: str) -> str:
+    """Where a run keeps its checkpoints."""
     return os.path.join(model_dir, "checkpoints")
 
 

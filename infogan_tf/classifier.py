@@ -98,6 +98,7 @@ def _sha256(path: str) -> str:
 
 
 def accuracy(classifier: ReferenceClassifier, data: ImageData) -> float:
+    """The reference classifier's accuracy on labelled images."""
     probabilities, _ = classifier.predict(to_unit_range(data.images))
     return float((probabilities.argmax(axis=1) == data.labels).mean())
 

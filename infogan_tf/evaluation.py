@@ -83,6 +83,7 @@ def information_bounds(model: TrainedModel, latents: Dict[str, np.ndarray],
 
 
 def sweep_values(count: int) -> np.ndarray:
+    """`count` code values evenly spaced from SWEEP_LOW to SWEEP_HIGH (-2 to 2)."""
     return np.linspace(SWEEP_LOW, SWEEP_HIGH, count)
 
 

@@ -45,6 +45,7 @@ class VersionScan(NamedTuple):
 
 
 def is_saved_model(path: str) -> bool:
+    """Whether `path` holds a SavedModel (its saved_model.pb or .pbtxt)."""
     return any(os.path.isfile(os.path.join(path, name))
                for name in ("saved_model.pb", "saved_model.pbtxt"))
 

@@ -35,6 +35,7 @@ class ExportError(Exception):
 
 
 class ExportResult(NamedTuple):
+    """Where an export went: its folder, its version number and the broken versions seen."""
     path: str
     version: int
     broken_versions: List[int]  # Integer-named entries found that are not SavedModels.

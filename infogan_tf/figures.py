@@ -23,10 +23,12 @@ def _font(size: int) -> ImageFont.ImageFont:
 
 
 def save_png(image: Image.Image, path: str) -> None:
+    """Writes a figure as a PNG file."""
     image.save(path, format="PNG")
 
 
 def to_array(image: Image.Image) -> np.ndarray:
+    """A figure as float32 RGB in [0, 1], for TensorBoard images."""
     return np.asarray(image.convert("RGB"), np.float32) / 255.0
 
 

@@ -24,6 +24,7 @@ class GenerateError(ValueError):
 
 
 class ExportedModel(NamedTuple):
+    """A loaded SavedModel export and its infogan_export.json."""
     path: str
     info: dict            # The JSON asset: latent spec, image shape, signatures.
     loaded: object        # The tf.saved_model.load() result.

@@ -15,6 +15,7 @@ from typing import Dict, List, NamedTuple, Optional, Sequence
 
 
 class WorkerResult(NamedTuple):
+    """How one local worker process ended, and what it printed."""
     index: int
     returncode: int
     stdout: str

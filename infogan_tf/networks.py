@@ -85,11 +85,13 @@ _ARCHITECTURES: Dict[str, Architecture] = {}
 
 
 def register_architecture(architecture: Architecture) -> Architecture:
+    """Adds an architecture under its name (for --architecture); returns it."""
     _ARCHITECTURES[architecture.name] = architecture
     return architecture
 
 
 def architecture_names() -> Tuple[str, ...]:
+    """The registered architecture names, sorted."""
     return tuple(sorted(_ARCHITECTURES))
 
 
@@ -102,6 +104,7 @@ def get_architecture(name: str) -> Architecture:
 
 # Building blocks. Layers followed by batch norm have no bias (BN's beta replaces it).
 def dense(x, units, options, batch_norm=False, activation=None, spectral_norm=False):
+    """A dense layer, then optional batch norm (no bias then) and activation."""
     layer = keras.layers.Dense(units, use_bias=not batch_norm,
                                kernel_initializer=options.initializer())
     return _normalize_and_activate(_apply(layer, x, spectral_norm), options, batch_norm,
@@ -109,6 +112,7 @@ def dense(x, units, options, batch_norm=False, activation=None, spectral_norm=Fa
 
 
 def conv(x, filters, strides, options, batch_norm=False, activation=None, spectral_norm=False):
+    """A 4x4 convolution, then optional batch norm (no bias then) and activation."""
     layer = keras.layers.Conv2D(filters, 4, strides=strides, padding="same",
                                 use_bias=not batch_norm, kernel_initializer=options.initializer())
     return _normalize_and_activate(_apply(layer, x, spectral_norm), options, batch_norm,
@@ -122,6 +126,7 @@ def _apply(layer, x, spectral_norm):
 
 
 def upconv(x, filters, strides, options, batch_norm=False, activation=None):
+    """A 4x4 transposed convolution, then optional batch norm and activation."""
     x = keras.layers.Conv2DTranspose(filters, 4, strides=strides, padding="same",
                                      use_bias=not batch_norm,
                                      kernel_initializer=options.initializer())(x)
@@ -265,6 +270,7 @@ class DiscriminatorOutputs(NamedTuple):
 
 def split_discriminator_outputs(outputs: Dict[str, tf.Tensor],
                                 spec: LatentSpec) -> DiscriminatorOutputs:
+    """The discriminator's named outputs as DiscriminatorOutputs (heads absent -> None)."""
     return DiscriminatorOutputs(
         validity_logits=tf.squeeze(outputs["validity"], axis=1),
         categorical_logits=[outputs[f"categorical_{i}"] for i in range(spec.num_categorical)],

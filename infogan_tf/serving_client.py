@@ -60,15 +60,18 @@ def rest_request(signature_name: str, inputs: Mapping[str, object]) -> dict:
 
 
 def rest_generate_request(noise, categorical, continuous) -> dict:
+    """A TF Serving REST body for the generate signature (serving_default)."""
     return rest_request(GENERATE, dict(noise=noise, categorical=categorical,
                                        continuous=continuous))
 
 
 def rest_sample_request(seed: int, num: int) -> dict:
+    """A TF Serving REST body for the sample signature."""
     return rest_request(SAMPLE, dict(seed=seed, num=num))
 
 
 def rest_encode_request(images) -> dict:
+    """A TF Serving REST body for the encode signature."""
     return rest_request(ENCODE, dict(images=images))
 
 
@@ -137,15 +140,18 @@ def grpc_request(model_name: str, signature_name: str, inputs: Mapping[str, obje
 
 def grpc_generate_request(model_name: str, noise, categorical, continuous,
                           version: Optional[int] = None):
+    """A TF Serving gRPC PredictRequest for the generate signature (serving_default)."""
     return grpc_request(model_name, GENERATE, dict(noise=noise, categorical=categorical,
                                                    continuous=continuous), version)
 
 
 def grpc_sample_request(model_name: str, seed: int, num: int, version: Optional[int] = None):
+    """A TF Serving gRPC PredictRequest for the sample signature."""
     return grpc_request(model_name, SAMPLE, dict(seed=seed, num=num), version)
 
 
 def grpc_encode_request(model_name: str, images, version: Optional[int] = None):
+    """A TF Serving gRPC PredictRequest for the encode signature."""
     return grpc_request(model_name, ENCODE, dict(images=images), version)
 
 

@@ -48,4 +48,5 @@ def averages(totals: Metrics, steps: tf.Tensor) -> Metrics:
 
 
 def all_finite(metrics: Metrics) -> tf.Tensor:
+    """Whether every value of every step metric is finite (no NaN or inf)."""
     return tf.reduce_all([tf.reduce_all(tf.math.is_finite(v)) for v in metrics.values()])

@@ -129,6 +129,7 @@ def describe(strategy: tf.distribute.Strategy) -> str:
 
 
 def num_workers(strategy: tf.distribute.Strategy) -> int:
+    """How many worker processes a strategy spans (1 unless multi-worker)."""
     resolver = getattr(strategy, "cluster_resolver", None)
     if resolver is None or not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
         return 1

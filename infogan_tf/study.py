@@ -59,6 +59,7 @@ class StudyConfig:
 
 
 class PlannedRun(NamedTuple):
+    """One run of a study: its folder and its training and evaluation commands."""
     name: str
     seed: int
     model_dir: str

@@ -57,10 +57,12 @@ def code_roles(metrics: dict) -> Dict[str, tuple]:
 
 
 def c1_accuracy(metrics: dict) -> Optional[float]:
+    """c1's Hungarian test accuracy from an evaluation's metrics, if there."""
     return metrics.get("categorical", {}).get("c1", {}).get("accuracy")
 
 
 def quality(metrics: dict, source: str, key: str) -> Optional[float]:
+    """A sample-quality number (e.g. frechet_distance) for `source`, if there."""
     return metrics.get("sample_quality", {}).get(source, {}).get(key)
 
 
