@@ -26,7 +26,8 @@ class StopSignals:
     """Context manager: while active, SIGINT/SIGTERM set `received` instead of ending.
 
     Signal handlers can only be installed from the main thread; elsewhere
-    (e.g. a trainer run from a worker thread) the signals keep their handlers.
+    (e.g. a trainer run from a worker thread) the signals keep their handlers, as do
+    signals the process was started ignoring.
     """
 
     def __init__(self):
@@ -35,7 +36,10 @@ class StopSignals:
 
     def __enter__(self) -> "StopSignals":
         if threading.current_thread() is threading.main_thread():
-            self._previous = {s: signal.signal(s, self._handle) for s in STOP_SIGNALS}
+            # A signal ignored at the start stays ignored (`nohup`, or a job a script started
+            # in the background, which its shell shields from Ctrl-C), as Python itself does.
+            self._previous = {s: signal.signal(s, self._handle) for s in STOP_SIGNALS
+                              if signal.getsignal(s) is not signal.SIG_IGN}
         return self
 
     def _handle(self, signum, frame) -> None:

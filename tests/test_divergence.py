@@ -109,12 +109,22 @@ def test_rollback_halves_the_rates_persistently_and_stops_after_max(tmp_path, mn
     assert logged_steps(str(model_dir)) == [1, 2, 3, 4, 5, 6]  # Diverged steps purged.
 
 
+@pytest.fixture
+def sigint_handler():
+    """Sets SIGINT's handler for one test; the suite's own is put back after it."""
+    previous = signal.getsignal(signal.SIGINT)
+    yield lambda handler: signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGINT, previous)
+
+
 def test_sigint_saves_the_current_step_and_says_how_to_resume(tmp_path, mnist_dir, monkeypatch,
-                                                              capsys):
+                                                              capsys, sigint_handler):
     def interrupt(trainer):
         if int(trainer.step.numpy()) == 5:
             os.kill(os.getpid(), signal.SIGINT)
     monkeypatch.setattr(training, "InfoGANTrainer", _hooked_trainer(interrupt))
+    # As in a terminal, even when the suite runs as a background job (SIGINT ignored).
+    sigint_handler(signal.default_int_handler)
     status, err = run_main(cli_flags(tmp_path / "run", mnist_dir, "--train_steps=10",
                                      "--checkpoint_every=4", "--nodeterministic"), capsys)
     assert status == 130
@@ -123,3 +133,18 @@ def test_sigint_saves_the_current_step_and_says_how_to_resume(tmp_path, mnist_di
             "saved. Run the same command again to resume from step 6.") in err
     assert recovery.verify_checkpoint(str(checkpoints / "ckpt-6")) is None
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+
+def test_a_run_started_with_sigint_ignored_keeps_ignoring_it(tmp_path, mnist_dir, monkeypatch,
+                                                             capsys, sigint_handler):
+    def interrupt(trainer):
+        if int(trainer.step.numpy()) == 5:
+            os.kill(os.getpid(), signal.SIGINT)
+    monkeypatch.setattr(training, "InfoGANTrainer", _hooked_trainer(interrupt))
+    sigint_handler(signal.SIG_IGN)  # As `nohup` or a script's background job starts it.
+    status, err = run_main(cli_flags(tmp_path / "run", mnist_dir, "--train_steps=8",
+                                     "--checkpoint_every=4", "--nodeterministic"), capsys)
+    assert status == 0 and "SIGINT" not in err
+    assert recovery.find_resume_point(str(tmp_path / "run")).step == 8
+    assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
