@@ -29,6 +29,7 @@ EXPECTED = {
     "mnist_code_consistency": ("mnist", "mnist", 62, (10,), 2, 1.0, 1.0, 2e-4, 1e-3, 74),
     "mnist_weight_average": ("mnist", "mnist", 62, (10,), 2, 1.0, 1.0, 2e-4, 1e-3, 74),
     "mnist_factor_check": ("mnist", "mnist", 62, (10,), 2, 1.0, 1.0, 2e-4, 1e-3, 74),
+    "mnist_mild_elastic": ("mnist", "mnist", 62, (10,), 2, 1.0, 1.0, 2e-4, 1e-3, 74),
     "svhn": ("svhn", "svhn", 124, (10,) * 4, 4, 1.0, 1.0, 2e-4, 1e-3, 168),
     "celeba": ("celeb_a", "svhn", 128, (10,) * 10, 0, 1.0, None, 2e-4, 1e-3, 228),
     "faces_azimuth": ("folder", "faces", 128, (), 5, None, 0.2, 2e-4, 5e-4, 133),
@@ -112,6 +113,13 @@ def test_mnist_factor_check_is_mnist_weight_average_that_looks_for_both_factors(
     assert checked.candidates == 3 and not checked.candidate_code_consistency
     assert dataclasses.replace(checked, candidate_factor_check=False,
                                candidate_limit=0) == averaged
+
+
+def test_mnist_mild_elastic_is_mnist_factor_check_with_half_the_elastic_strength(parse_flags):
+    checked = parse_flags(flagfile="mnist_factor_check")
+    mild = parse_flags(flagfile="mnist_mild_elastic")
+    assert checked.categorical_elastic_alpha == 34 and mild.categorical_elastic_alpha == 17
+    assert dataclasses.replace(mild, categorical_elastic_alpha=34) == checked
 
 
 def test_the_fast_q_figure1_pair_is_the_baseline_pair_with_the_restarts_q_rate(parse_flags):
