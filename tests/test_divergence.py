@@ -109,6 +109,14 @@ def test_rollback_halves_the_rates_persistently_and_stops_after_max(tmp_path, mn
     assert logged_steps(str(model_dir)) == [1, 2, 3, 4, 5, 6]  # Diverged steps purged.
 
 
+def _send_sigint_after_step_5(monkeypatch):
+    """Makes the trainer send its own process SIGINT once step 5 is done."""
+    def interrupt(trainer):
+        if int(trainer.step.numpy()) == 5:
+            os.kill(os.getpid(), signal.SIGINT)
+    monkeypatch.setattr(training, "InfoGANTrainer", _hooked_trainer(interrupt))
+
+
 @pytest.fixture
 def sigint_handler():
     """Sets SIGINT's handler for one test; the suite's own is put back after it."""
@@ -119,10 +127,7 @@ def sigint_handler():
 
 def test_sigint_saves_the_current_step_and_says_how_to_resume(tmp_path, mnist_dir, monkeypatch,
                                                               capsys, sigint_handler):
-    def interrupt(trainer):
-        if int(trainer.step.numpy()) == 5:
-            os.kill(os.getpid(), signal.SIGINT)
-    monkeypatch.setattr(training, "InfoGANTrainer", _hooked_trainer(interrupt))
+    _send_sigint_after_step_5(monkeypatch)
     # As in a terminal, even when the suite runs as a background job (SIGINT ignored).
     sigint_handler(signal.default_int_handler)
     status, err = run_main(cli_flags(tmp_path / "run", mnist_dir, "--train_steps=10",
@@ -135,13 +140,9 @@ def test_sigint_saves_the_current_step_and_says_how_to_resume(tmp_path, mnist_di
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
-
 def test_a_run_started_with_sigint_ignored_keeps_ignoring_it(tmp_path, mnist_dir, monkeypatch,
                                                              capsys, sigint_handler):
-    def interrupt(trainer):
-        if int(trainer.step.numpy()) == 5:
-            os.kill(os.getpid(), signal.SIGINT)
-    monkeypatch.setattr(training, "InfoGANTrainer", _hooked_trainer(interrupt))
+    _send_sigint_after_step_5(monkeypatch)
     sigint_handler(signal.SIG_IGN)  # As `nohup` or a script's background job starts it.
     status, err = run_main(cli_flags(tmp_path / "run", mnist_dir, "--train_steps=8",
                                      "--checkpoint_every=4", "--nodeterministic"), capsys)
